@@ -1,0 +1,38 @@
+"""skseq: scikit-learn estimators that learn from sequences with Keras.
+
+``import skseq`` is light: the windower and the datasets need only numpy,
+pandas and scikit-learn. The Keras regressors import TensorFlow the first
+time they are used.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from skseq.windowing import SequenceWindower, make_windows
+
+try:
+    __version__ = version("skseq")
+except PackageNotFoundError:  # running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "DenseRegressor",
+    "RNNRegressor",
+    "SequenceWindower",
+    "make_windows",
+]
+
+_LAZY = {"DenseRegressor", "RNNRegressor"}
+
+
+def __getattr__(name):
+    # PEP 562: the regressors pull in TensorFlow (5-9 s), so they are
+    # imported on first access, not with the package.
+    if name in _LAZY:
+        from skseq import regressors
+
+        return getattr(regressors, name)
+    raise AttributeError(f"module 'skseq' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | _LAZY)

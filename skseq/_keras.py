@@ -1,0 +1,120 @@
+"""Import Keras quietly, seed it, and keep its log noise off the terminal.
+
+Importing this module imports TensorFlow and Keras (5-9 s), so only the
+regressors import it, never ``import skseq`` or the windower.
+"""
+
+import logging
+import os
+import random
+import re
+import sys
+import tempfile
+from contextlib import contextmanager
+
+import numpy as np
+
+# Start-up lines that TensorFlow's C++ core writes straight to file
+# descriptor 2 before Python logging exists (absl "InitializeLog", oneDNN,
+# CPU-feature and missing-CUDA notices). TF_CPP_MIN_LOG_LEVEL does not reach
+# them, so they are captured during the import and dropped, unless the user
+# set TF_CPP_MIN_LOG_LEVEL to choose what they want to see.
+_STARTUP_NOISE = re.compile(
+    r"^(WARNING: All log messages before absl::InitializeLog"
+    r"|[IW]\d{4} [\d:.]+ +\d+ \S+\] "
+    r"|E\d{4} [\d:.]+ +\d+ (cuda\w*|\w*_platform)\.cc:\d+\] "
+    r"|To enable the following instructions:)"
+)
+
+
+def _import_quietly():
+    user_level = os.environ.get("TF_CPP_MIN_LOG_LEVEL")
+    if user_level is not None:
+        import keras
+
+        return keras
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    sys.stderr.flush()
+    saved_fd = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import keras
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()  # device probing logs too
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved_fd, 2)
+            os.close(saved_fd)
+            del os.environ["TF_CPP_MIN_LOG_LEVEL"]
+            captured.seek(0)
+            text = captured.read().decode(errors="replace")
+            kept = [
+                line
+                for line in text.splitlines(keepends=True)
+                if not _STARTUP_NOISE.match(line)
+            ]
+            sys.stderr.write("".join(kept))
+    return keras
+
+
+keras = _import_quietly()
+
+
+def seed_from(random_state):
+    """Turn a ``random_state`` parameter into the int Keras wants, or None.
+
+    An int is used as is (Keras rejects numpy integers, so it is converted);
+    a ``RandomState`` instance gives its next draw, as scikit-learn
+    estimators do.
+    """
+    if random_state is None:
+        return None
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(np.iinfo(np.int32).max))
+    return int(random_state)
+
+
+@contextmanager
+def seeded(seed):
+    """Seed Python, NumPy and Keras for the block; restore Python and NumPy.
+
+    Keras 3 draws its initializers, dropout masks and shuffles from seeds set
+    by ``keras.utils.set_random_seed``, which must run right before the model
+    is built. The global Python and NumPy generators are put back afterwards
+    so a fit does not change the user's random streams.
+    """
+    if seed is None:
+        yield
+        return
+    python_state = random.getstate()
+    numpy_state = np.random.get_state()
+    keras.utils.set_random_seed(seed)
+    try:
+        yield
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+
+
+class _DropRetracingWarnings(logging.Filter):
+    def filter(self, record):
+        return "retracing" not in record.getMessage()
+
+
+@contextmanager
+def quiet_logs():
+    """Hide TensorFlow's tf.function retracing warnings for the block.
+
+    A grid search builds many small models of different shapes, which is
+    what the warning is about; it says nothing useful to a skseq user. A
+    filter is added and removed, so the user's own logging set-up is kept.
+    """
+    logger = logging.getLogger("tensorflow")
+    log_filter = _DropRetracingWarnings()
+    logger.addFilter(log_filter)
+    try:
+        yield
+    finally:
+        logger.removeFilter(log_filter)

@@ -1,0 +1,131 @@
+"""A fully connected network on flattened windows."""
+
+from numbers import Integral, Real
+
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from skseq._keras import keras
+from skseq.regressors._base import _SequenceRegressorBase, store_params
+from skseq.regressors._layers import check_layer_sizes
+
+ACTIVATIONS = {"relu", "tanh", "sigmoid", "linear", "elu", "gelu", "selu", "swish"}
+
+
+class DenseRegressor(_SequenceRegressorBase):
+    """Feed-forward (Dense) network that predicts from a window of past steps.
+
+    Each window ``(window_length, n_features)`` is flattened and passed
+    through the hidden ``Dense`` layers, then one linear output unit per
+    target. The network has no notion of order in time: it is the baseline
+    that recurrent networks (:class:`RNNRegressor`) have to beat.
+
+    Read more in the :ref:`User Guide <series_mode>`.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(100,)
+        Units of each hidden layer, as in scikit-learn's ``MLPRegressor``.
+    activation : {"relu", "tanh", "sigmoid", "linear", "elu", "gelu", "selu", "swish"}, default="relu"
+        Activation of the hidden layers; ``"linear"`` makes the network
+        linear, as in the classic Dense(500) lesson.
+    dropout : float, default=0.0
+        Fraction of hidden units dropped after each hidden layer in training.
+    epochs : int, default=100
+        Passes over the training windows.
+    batch_size : int, default=32
+        Windows per gradient update (capped at the number of windows).
+    optimizer : str, keras optimizer class or instance, default="adam"
+        Keras optimizer. A name or class is built with ``learning_rate``,
+        ``clipnorm`` and any routed ``optimizer__<name>`` parameter; an
+        instance is copied with its own settings at each fit.
+    learning_rate : float, default=0.001
+        Step size of the optimizer.
+    clipnorm : float, default=None
+        Clip each gradient to this norm (a guard against exploding
+        gradients); None does not clip.
+    loss : str or callable, default="mse"
+        Keras loss minimised in training.
+    scaling : {"standard"} or None, default="standard"
+        ``"standard"`` standardizes windows and targets with the training
+        data's mean and standard deviation and inverts it on predict, so a
+        series in the hundreds trains as well as one near 1; None trains on
+        raw values.
+    shuffle : bool, default=True
+        Shuffle the windows before each epoch.
+    warm_start : bool, default=False
+        Keep training the fitted network on the next ``fit`` instead of
+        building a new one.
+    callbacks : list of keras.callbacks.Callback, default=None
+        Keras callbacks for training (training then goes through
+        ``keras.Model.fit``, which is slower).
+    random_state : int, RandomState instance or None, default=None
+        Seeds weights, dropout and shuffling; an int makes fits reproducible.
+    verbose : int, default=0
+        0 is silent; 1 prints the loss of each epoch.
+    **kwargs : dict
+        Optimizer arguments routed as ``optimizer__<name>=value``.
+
+    Attributes
+    ----------
+    model_ : keras.Model
+        The trained network.
+    history_ : dict
+        ``{"loss": [...]}``, the mean training loss of each epoch.
+    n_features_in_ : int
+        ``window_length`` of the windows seen in fit (their second axis).
+
+    See Also
+    --------
+    RNNRegressor : Recurrent network (SimpleRNN, LSTM, GRU) on windows.
+    SequenceWindower : Makes the windows from a series.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skseq import DenseRegressor, SequenceWindower
+    >>> series = np.sin(np.arange(50) / 5)
+    >>> pipe = make_pipeline(SequenceWindower(window_length=4),
+    ...                      DenseRegressor(epochs=2, random_state=0))
+    >>> pipe.fit(series).predict(series).shape
+    (47,)
+    """
+
+    _parameter_constraints = {
+        **_SequenceRegressorBase._parameter_constraints,
+        "hidden_layer_sizes": [tuple, list, Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(ACTIVATIONS)],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        *,
+        activation="relu",
+        dropout=0.0,
+        epochs=100,
+        batch_size=32,
+        optimizer="adam",
+        learning_rate=0.001,
+        clipnorm=None,
+        loss="mse",
+        scaling="standard",
+        shuffle=True,
+        warm_start=False,
+        callbacks=None,
+        random_state=None,
+        verbose=0,
+        **kwargs,
+    ):
+        store_params(self, locals())
+
+    def _build_model(self, window_shape, n_outputs):
+        sizes = check_layer_sizes(self, "hidden_layer_sizes")
+        layers = [keras.Input(window_shape), keras.layers.Flatten()]
+        for units in sizes:
+            layers.append(keras.layers.Dense(units, activation=self.activation))
+            if self.dropout:
+                layers.append(keras.layers.Dropout(self.dropout))
+        layers.append(keras.layers.Dense(n_outputs))
+        return keras.Sequential(layers)

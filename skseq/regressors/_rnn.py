@@ -1,0 +1,155 @@
+"""A recurrent network (SimpleRNN, LSTM or GRU) on windows."""
+
+from numbers import Integral, Real
+
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from skseq._keras import keras
+from skseq.regressors._base import _SequenceRegressorBase, store_params
+from skseq.regressors._layers import check_layer_sizes
+
+CELLS = {
+    "simple": keras.layers.SimpleRNN,
+    "lstm": keras.layers.LSTM,
+    "gru": keras.layers.GRU,
+}
+
+
+class RNNRegressor(_SequenceRegressorBase):
+    """Recurrent network that reads a window step by step, then predicts.
+
+    A recurrent layer carries a state from one time step to the next, so
+    the network sees the order of the window. ``cell="simple"`` is the plain
+    recurrent layer of the classic lesson; its gradients vanish or explode
+    over long windows, which ``"lstm"`` and ``"gru"`` cells are built to
+    avoid (``clipnorm`` guards against the exploding kind).
+
+    Read more in the :ref:`User Guide <series_mode>`.
+
+    Parameters
+    ----------
+    cell : {"lstm", "gru", "simple"}, default="lstm"
+        Recurrent layer: Keras ``LSTM``, ``GRU`` or ``SimpleRNN``.
+    units : int or tuple of int, default=32
+        Units of the recurrent layer; a tuple stacks one layer per entry,
+        each passing its whole sequence to the next.
+    dropout : float, default=0.0
+        Fraction of the inputs of each recurrent layer dropped in training.
+    recurrent_dropout : float, default=0.0
+        Fraction of the recurrent state dropped in training.
+    epochs : int, default=100
+        Passes over the training windows.
+    batch_size : int, default=32
+        Windows per gradient update (capped at the number of windows).
+    optimizer : str, keras optimizer class or instance, default="adam"
+        Keras optimizer. A name or class is built with ``learning_rate``,
+        ``clipnorm`` and any routed ``optimizer__<name>`` parameter; an
+        instance is copied with its own settings at each fit.
+    learning_rate : float, default=0.001
+        Step size of the optimizer.
+    clipnorm : float, default=None
+        Clip each gradient to this norm (a guard against exploding
+        gradients); None does not clip.
+    loss : str or callable, default="mse"
+        Keras loss minimised in training.
+    scaling : {"standard"} or None, default="standard"
+        ``"standard"`` standardizes windows and targets with the training
+        data's mean and standard deviation and inverts it on predict; None
+        trains on raw values.
+    shuffle : bool, default=True
+        Shuffle the windows before each epoch.
+    warm_start : bool, default=False
+        Keep training the fitted network on the next ``fit``.
+    callbacks : list of keras.callbacks.Callback, default=None
+        Keras callbacks for training (training then goes through
+        ``keras.Model.fit``, which is slower).
+    random_state : int, RandomState instance or None, default=None
+        Seeds weights, dropout and shuffling; an int makes fits reproducible.
+    verbose : int, default=0
+        0 is silent; 1 prints the loss of each epoch.
+    **kwargs : dict
+        Optimizer arguments routed as ``optimizer__<name>=value``.
+
+    Attributes
+    ----------
+    model_ : keras.Model
+        The trained network.
+    history_ : dict
+        ``{"loss": [...]}``, the mean training loss of each epoch.
+    n_features_in_ : int
+        ``window_length`` of the windows seen in fit (their second axis).
+
+    See Also
+    --------
+    DenseRegressor : Feed-forward baseline on the same windows.
+    SequenceWindower : Makes the windows from a series.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skseq import RNNRegressor, SequenceWindower
+    >>> series = np.sin(np.arange(50) / 5)
+    >>> pipe = make_pipeline(SequenceWindower(window_length=4),
+    ...                      RNNRegressor(cell="gru", units=8, epochs=2,
+    ...                                   random_state=0))
+    >>> pipe.fit(series).predict(series).shape
+    (47,)
+    """
+
+    _parameter_constraints = {
+        **_SequenceRegressorBase._parameter_constraints,
+        "cell": [StrOptions(set(CELLS))],
+        "units": [tuple, list, Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "recurrent_dropout": [Interval(Real, 0, 1, closed="left")],
+    }
+
+    def __init__(
+        self,
+        cell="lstm",
+        units=32,
+        *,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        epochs=100,
+        batch_size=32,
+        optimizer="adam",
+        learning_rate=0.001,
+        clipnorm=None,
+        loss="mse",
+        scaling="standard",
+        shuffle=True,
+        warm_start=False,
+        callbacks=None,
+        random_state=None,
+        verbose=0,
+        **kwargs,
+    ):
+        store_params(self, locals())
+
+    def _build_model(self, window_shape, n_outputs):
+        sizes = check_layer_sizes(self, "units")
+        layer = CELLS[self.cell]
+        layers = [keras.Input(window_shape)]
+        for position, units in enumerate(sizes):
+            layers.append(
+                layer(
+                    units,
+                    dropout=self.dropout,
+                    recurrent_dropout=self.recurrent_dropout,
+                    return_sequences=position < len(sizes) - 1,
+                    unroll=_unroll(window_shape[0]),
+                )
+            )
+        layers.append(keras.layers.Dense(n_outputs))
+        return keras.Sequential(layers)
+
+
+def _unroll(window_length):
+    # Unrolling turns the per-step graph loop into straight-line ops: much
+    # faster for short windows on a CPU. On a GPU the fused cuDNN kernels of
+    # LSTM/GRU need the loop, so there it is kept.
+    import tensorflow as tf
+
+    return window_length <= 16 and not tf.config.list_physical_devices("GPU")
