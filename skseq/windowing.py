@@ -101,7 +101,6 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
         self : SequenceWindower
             The fitted windower.
         """
-        reject_bool_params(self, ["window_length"])
         self._validate_series(X, reset=True)
         return self
 
@@ -123,9 +122,13 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
         series = self._validate_series(X, reset=False)
         return _sliding_windows(series, self.window_length)
 
+    def _validate_params(self):
+        reject_bool_params(self, ["window_length"])
+        super()._validate_params()
+
     def _validate_series(self, X, reset):
         check_monotonic_index(X)
-        one_d = np.ndim(X) == 1 if not hasattr(X, "ndim") else X.ndim == 1
+        one_d = (X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim) == 1
         if one_d and not reset and self.n_features_in_ != 1:
             raise ValueError(
                 "Expected 2D array, got 1D array instead: this SequenceWindower "
@@ -144,7 +147,6 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        tags.input_tags.one_d_array = True
         return tags
 
 
@@ -202,7 +204,7 @@ def make_windows(series, window_length=2):
         series = series.reshape(-1, 1)
     _check_long_enough(series.shape[0], window_length, following=1)
     windows = _sliding_windows(series, window_length)
-    return windows[:-1], series[window_length:, 0]
+    return windows[:-1], series[window_length:, 0].copy()
 
 
 _FLOAT_DTYPES = (np.float64, np.float32)

@@ -149,9 +149,15 @@ class _SequenceRegressorBase(KerasRegressor):
         X, y, sample_weight = self._targets(X, y, sample_weight)
         return r2_score(y, self.predict(X), sample_weight=sample_weight)
 
-    def _train(self, X, y, sample_weight, epochs, warm_start):
+    def _validate_params(self):
+        # Called by _fit_context before fit: bools are refused first (an
+        # Interval(Integral) would take True as 1), then the declared
+        # constraints, then routed keyword arguments.
         reject_bool_params(self, self._int_params)
+        super()._validate_params()
         self._check_routed_params()
+
+    def _train(self, X, y, sample_weight, epochs, warm_start):
         first = not (warm_start and hasattr(self, "model_"))
         X = self._validate_windows(X, reset=first)
         X, y, sample_weight = self._targets(X, y, sample_weight)

@@ -15,7 +15,11 @@ import numpy as np
 
 from skseq._keras import keras
 
-_PREDICT_CHUNK = 65536
+# Predictions run in batches of exactly this many rows (the last one
+# padded): float32 kernels choose their blocking by batch size, so a window's
+# prediction would otherwise change in the 7th digit with the number of
+# windows predicted together.
+_PREDICT_BATCH = 512
 
 
 def train_model(
@@ -79,11 +83,15 @@ def train_model(
 
 
 def predict_model(model, X):
-    """Return the model's float64 outputs for windows ``X``, chunk by chunk."""
-    outputs = [
-        np.asarray(model.predict_on_batch(X[start : start + _PREDICT_CHUNK]))
-        for start in range(0, len(X), _PREDICT_CHUNK)
-    ]
+    """Return the model's float64 outputs for windows ``X``, batch by batch."""
+    outputs = []
+    for start in range(0, len(X), _PREDICT_BATCH):
+        batch = X[start : start + _PREDICT_BATCH]
+        n_rows = len(batch)
+        if n_rows < _PREDICT_BATCH:
+            padding = np.zeros((_PREDICT_BATCH - n_rows, *batch.shape[1:]), batch.dtype)
+            batch = np.concatenate([batch, padding])
+        outputs.append(np.asarray(model.predict_on_batch(batch))[:n_rows])
     return np.concatenate(outputs).astype(np.float64)
 
 

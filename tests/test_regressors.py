@@ -1,0 +1,237 @@
+"""Behaviour of DenseRegressor and RNNRegressor outside series mode."""
+
+import numpy as np
+import pytest
+from sklearn.base import is_regressor
+from sklearn.exceptions import NotFittedError
+from sklearn.utils import get_tags
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skseq import DenseRegressor, RNNRegressor, make_windows
+
+from conftest import FAST
+
+REGRESSORS = [DenseRegressor, RNNRegressor]
+CELLS = ["simple", "lstm", "gru"]
+
+
+@pytest.fixture
+def windows(sine):
+    return make_windows(sine, window_length=5)
+
+
+@pytest.mark.parametrize("Regressor", REGRESSORS)
+def test_tags_make_it_a_regressor_that_takes_windows(Regressor):
+    """scikit-learn sees a regressor that needs y and accepts 3-D windows."""
+    est = Regressor()
+    tags = get_tags(est)
+    assert is_regressor(est)
+    assert tags.estimator_type == "regressor"
+    assert tags.target_tags.required
+    assert tags.input_tags.three_d_array
+    assert not tags.input_tags.sparse
+
+
+@pytest.mark.parametrize("Regressor", REGRESSORS)
+def test_2d_and_3d_windows_give_the_same_predictions(Regressor, windows):
+    """(n, k) windows are (n, k, 1) windows."""
+    X, y = windows
+    three_d = Regressor(**FAST).fit(X, y).predict(X)
+    two_d = Regressor(**FAST).fit(X[:, :, 0], y).predict(X[:, :, 0])
+    np.testing.assert_allclose(three_d, two_d, rtol=1e-6)
+    assert three_d.shape == (len(X),) and three_d.dtype == np.float64
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_every_cell_fits_multivariate_windows_and_multi_output_y(cell, sine):
+    """Windows of 2 features and 2 targets give (n, 2) predictions."""
+    series = np.column_stack([sine, np.cos(np.arange(len(sine)) / 4)])
+    X, _ = make_windows(series, window_length=4)
+    y = np.column_stack([series[4:, 0], series[4:, 1]])
+    pred = RNNRegressor(cell=cell, units=(4, 3), **FAST).fit(X, y).predict(X)
+    assert pred.shape == (len(X), 2) and np.all(np.isfinite(pred))
+
+
+def test_parameters_reach_the_keras_model(windows):
+    """Layer sizes, activation, cell, stacking and the optimizer are honoured."""
+    X, y = windows
+    dense = DenseRegressor((7, 5), activation="tanh", dropout=0.1, **FAST).fit(X, y)
+    sizes = [layer.units for layer in dense.model_.layers if hasattr(layer, "units")]
+    assert sizes == [7, 5, 1]
+    assert dense.model_.layers[1].activation.__name__ == "tanh"
+    rnn = RNNRegressor("gru", (6, 4), learning_rate=0.02, clipnorm=1.0, **FAST)
+    rnn.fit(X, y)
+    kinds = [type(layer).__name__ for layer in rnn.model_.layers]
+    assert kinds == ["GRU", "GRU", "Dense"]
+    assert rnn.model_.layers[0].return_sequences
+    assert float(rnn.model_.optimizer.learning_rate) == pytest.approx(0.02)
+    assert rnn.model_.optimizer.clipnorm == 1.0
+    assert len(rnn.history_["loss"]) == FAST["epochs"]
+
+
+def test_routed_optimizer_parameters_are_used(windows):
+    """optimizer__<name> reaches the optimizer and survives set_params."""
+    X, y = windows
+    est = DenseRegressor(optimizer="sgd", optimizer__momentum=0.5, **FAST)
+    est.set_params(optimizer__learning_rate=0.003)
+    est.fit(X, y)
+    assert float(est.model_.optimizer.momentum) == pytest.approx(0.5)
+    assert float(est.model_.optimizer.learning_rate) == pytest.approx(0.003)
+    assert est.get_params()["optimizer__momentum"] == 0.5
+
+
+def test_warm_start_and_partial_fit_continue_training(windows):
+    """partial_fit adds one epoch to the same network."""
+    X, y = windows
+    est = DenseRegressor(**FAST).fit(X, y)
+    model = est.model_
+    est.partial_fit(X, y)
+    assert est.model_ is model and len(est.history_["loss"]) == FAST["epochs"] + 1
+
+
+def test_scaling_lets_a_series_in_the_hundreds_train(sine):
+    """A series around 500 fits as well as the same series around 0."""
+    X, y = make_windows(sine, window_length=6)
+    params = {**FAST, "epochs": 60, "learning_rate": 0.01}
+    small = DenseRegressor(**params).fit(X, y).score(X, y)
+    big = DenseRegressor(**params).fit(500 + 100 * X, 500 + 100 * y)
+    assert big.score(500 + 100 * X, 500 + 100 * y) == pytest.approx(small, abs=1e-3)
+    assert small > 0.9
+
+
+@pytest.mark.parametrize(
+    "series",
+    [
+        np.full(30, 7.0),
+        np.sin(np.arange(30)) * 1e30,
+        np.sin(np.arange(30)) * 1e-30,
+        np.arange(30, dtype=np.int64),
+        np.sin(np.arange(30)).astype(np.float32),
+    ],
+    ids=["constant", "1e30", "1e-30", "int", "float32"],
+)
+@pytest.mark.parametrize("Regressor", REGRESSORS)
+def test_odd_but_valid_series_give_finite_predictions(Regressor, series):
+    """Constant, huge, tiny, integer and float32 series all work."""
+    X, y = make_windows(series, window_length=3)
+    pred = Regressor(**FAST).fit(X, y).predict(X)
+    assert np.all(np.isfinite(pred)) and pred.dtype == np.float64
+    if np.ptp(series) == 0:
+        np.testing.assert_allclose(pred, 7.0)
+
+
+def test_scaling_none_trains_on_raw_values(windows):
+    """scaling=None keeps the data as given."""
+    X, y = windows
+    est = DenseRegressor(scaling=None, **FAST).fit(X, y)
+    assert est.predict(X).shape == y.shape
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"epochs": 0}, "'epochs' parameter"),
+        ({"epochs": True}, "not a bool"),
+        ({"batch_size": 0}, "'batch_size' parameter"),
+        ({"learning_rate": 0}, "'learning_rate' parameter"),
+        ({"clipnorm": -1.0}, "'clipnorm' parameter"),
+        ({"dropout": 1.0}, "'dropout' parameter"),
+        ({"scaling": "minmax"}, "'scaling' parameter"),
+        ({"random_state": -1}, "'random_state' parameter"),
+        ({"hidden_layer_sizes": (0,)}, "'hidden_layer_sizes' parameter"),
+        ({"hidden_layer_sizes": ()}, "'hidden_layer_sizes' parameter"),
+        ({"activation": "softmaxx"}, "'activation' parameter"),
+    ],
+)
+def test_invalid_dense_parameters_fail_at_fit(params, message, windows):
+    """Bad hyper-parameters raise a message naming them, at fit only."""
+    X, y = windows
+    est = DenseRegressor(**{**FAST, **params})
+    with pytest.raises(InvalidParameterError, match=message):
+        est.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"cell": "lstmx"}, "'cell' parameter.*'gru'"),
+        ({"units": 0}, "'units' parameter"),
+        ({"units": (4, 0)}, "'units' parameter"),
+        ({"units": True}, "'units' parameter"),
+        ({"recurrent_dropout": -0.1}, "'recurrent_dropout' parameter"),
+    ],
+)
+def test_invalid_rnn_parameters_fail_at_fit(params, message, windows):
+    """Unknown cells and empty layers are refused with the valid values."""
+    X, y = windows
+    with pytest.raises(InvalidParameterError, match=message):
+        RNNRegressor(**{**FAST, **params}).fit(X, y)
+
+
+def test_unknown_optimizer_and_unrouted_keyword_are_refused(windows):
+    """Typos in optimizer names and keyword arguments are reported."""
+    X, y = windows
+    with pytest.raises(ValueError, match="'optimizer' parameter.*'adamm'"):
+        DenseRegressor(optimizer="adamm", **FAST).fit(X, y)
+    with pytest.raises(ValueError, match="Invalid parameter 'unit'"):
+        RNNRegressor(unit=5, **FAST).fit(X, y)
+
+
+@pytest.mark.parametrize("Regressor", REGRESSORS)
+def test_bad_data_is_refused_with_a_clear_message(Regressor, windows):
+    """NaN, inf, length mismatch, sparse and 4-D input never reach Keras."""
+    import scipy.sparse
+
+    X, y = windows
+    est = Regressor(**FAST)
+    bad = np.array(X)
+    bad[3, 1, 0] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        est.fit(bad, y)
+    bad[3, 1, 0] = np.inf
+    with pytest.raises(ValueError, match="Input X contains infinity"):
+        est.fit(bad, y)
+    y_nan = y.copy()
+    y_nan[0] = np.nan
+    with pytest.raises(ValueError, match="Input y contains NaN"):
+        est.fit(X, y_nan)
+    with pytest.raises(ValueError, match=r"inconsistent numbers of samples: \[115, 114\]"):
+        est.fit(X, y[:-1])
+    with pytest.raises(TypeError, match="[Ss]parse"):
+        est.fit(scipy.sparse.csr_matrix(X[:, :, 0]), y)
+    with pytest.raises(ValueError, match="dim 4"):
+        est.fit(X[..., np.newaxis], y)
+    with pytest.raises(ValueError, match="could not convert"):
+        est.fit(np.full((5, 3), "a"), np.ones(5))
+
+
+def test_unwindowed_y_gets_a_hint(sine):
+    """Passing the whole series as y points to series mode."""
+    X, _ = make_windows(sine, window_length=5)
+    X = np.concatenate([X, sine[-5:].reshape(1, 5, 1)])
+    with pytest.raises(ValueError, match="unwindowed series as y"):
+        DenseRegressor(**FAST).fit(X, sine)
+
+
+@pytest.mark.parametrize("Regressor", REGRESSORS)
+def test_predict_checks_fit_and_window_shape(Regressor, windows):
+    """Predict before fit, or with another window shape, is refused."""
+    X, y = windows
+    est = Regressor(**FAST)
+    with pytest.raises(NotFittedError):
+        est.predict(X)
+    est.fit(X, y)
+    with pytest.raises(ValueError, match=r"windows of shape \(3, 1\).*\(5, 1\)"):
+        est.predict(X[:, :3])
+    with pytest.raises(ValueError, match="X has 3 features, but .* expecting 5"):
+        est.predict(X[:, :3, 0])
+    with pytest.raises(ValueError, match=r"windows of shape \(5, 2\)"):
+        est.predict(np.concatenate([X, X], axis=2))
+
+
+def test_divergence_raises_instead_of_returning_nan(windows):
+    """An exploding loss is reported, never silent NaN predictions."""
+    X, y = windows
+    est = DenseRegressor(scaling=None, learning_rate=1e30, optimizer="sgd", **FAST)
+    with pytest.raises(FloatingPointError, match="diverged.*learning_rate"):
+        est.fit(X * 1e30, y * 1e30)
