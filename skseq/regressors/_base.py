@@ -15,9 +15,11 @@ process-wide determinism and accepts ``epochs=0`` silently.
 """
 
 import inspect
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from scikeras._saving_utils import pack_keras_model, unpack_keras_model
 from scikeras.wrappers import KerasRegressor
 from sklearn.base import _fit_context
 from sklearn.metrics import r2_score
@@ -301,6 +303,28 @@ class _SequenceRegressorBase(KerasRegressor):
             if p.name != "self" and p.kind != p.VAR_KEYWORD
         ]
 
+    def __getstate__(self):
+        # The Keras model is saved to bytes here rather than by scikeras's
+        # Model.__reduce__ while pickle walks the state: Keras 3.15's saving
+        # path emits a numpy DeprecationWarning that would break callers
+        # running with -W error, and only this spot can silence it narrowly.
+        state = dict(super().__getstate__())  # may be self.__dict__ itself
+        if "model_" in state:
+            with warnings.catch_warnings():
+                warnings.filterwarnings(
+                    "ignore",
+                    message="__array__ implementation doesn't accept a copy keyword",
+                    category=DeprecationWarning,
+                )
+                _, (model_bytes,) = pack_keras_model(state["model_"])
+            state["model_"] = _SavedKerasModel(model_bytes)
+        return state
+
+    def __setstate__(self, state):
+        if isinstance(state.get("model_"), _SavedKerasModel):
+            state["model_"] = unpack_keras_model(state["model_"].data)
+        super().__setstate__(state)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.estimator_type = "regressor"
@@ -323,6 +347,13 @@ def store_params(estimator, params):
     params.pop("__class__", None)
     vars(estimator).update(params)
     vars(estimator).update(routed)
+
+
+class _SavedKerasModel:
+    """A Keras model saved to bytes inside a pickled regressor."""
+
+    def __init__(self, data):
+        self.data = data
 
 
 def _check_same_length(X, y):
