@@ -42,8 +42,10 @@ def main(argv=None):
         random_state=args.random_state,
         progress=not args.quiet,
     )
-    print(f"{label}: {len(series)} values, window_length={args.window_length}, "
-          f"epochs={args.epochs}, TimeSeriesSplit(n_splits={args.folds})")
+    print(
+        f"{label}: {len(series)} values, window_length={args.window_length}, "
+        f"epochs={args.epochs}, TimeSeriesSplit(n_splits={args.folds})"
+    )
     print(table.to_string(float_format=lambda v: f"{v:.3f}"))
     return 0
 
@@ -81,7 +83,9 @@ def compare_architectures(
 
     models = {
         "Dense": DenseRegressor(random_state=random_state, epochs=epochs),
-        "SimpleRNN": RNNRegressor(cell="simple", random_state=random_state, epochs=epochs),
+        "SimpleRNN": RNNRegressor(
+            cell="simple", random_state=random_state, epochs=epochs
+        ),
         "LSTM": RNNRegressor(cell="lstm", random_state=random_state, epochs=epochs),
         "GRU": RNNRegressor(cell="gru", random_state=random_state, epochs=epochs),
     }

@@ -115,8 +115,9 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        windows : ndarray of shape (n_steps - window_length + 1, window_length, n_features)
-            Read-only view; row ``i`` holds steps ``i .. i + window_length - 1``.
+        windows : ndarray of shape (n_windows, window_length, n_features)
+            ``n_windows = n_steps - window_length + 1``. Read-only view; row
+            ``i`` holds steps ``i .. i + window_length - 1``.
         """
         check_is_fitted(self)
         series = self._validate_series(X, reset=False)

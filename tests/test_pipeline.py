@@ -60,7 +60,9 @@ def test_nested_parameters_and_clone_round_trip():
     twin = clone(pipe)
     assert twin.get_params(deep=False).keys() == pipe.get_params(deep=False).keys()
     for name in ("model", "window"):
-        assert twin.named_steps[name].get_params() == pipe.named_steps[name].get_params()
+        assert (
+            twin.named_steps[name].get_params() == pipe.named_steps[name].get_params()
+        )
     with pytest.raises(ValueError, match="Invalid parameter"):
         pipe.set_params(model__unitz=3)
 

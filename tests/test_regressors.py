@@ -7,9 +7,8 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import InvalidParameterError
 
-from skseq import DenseRegressor, RNNRegressor, make_windows
-
 from conftest import FAST
+from skseq import DenseRegressor, RNNRegressor, make_windows
 
 REGRESSORS = [DenseRegressor, RNNRegressor]
 CELLS = ["simple", "lstm", "gru"]
@@ -195,7 +194,9 @@ def test_bad_data_is_refused_with_a_clear_message(Regressor, windows):
     y_nan[0] = np.nan
     with pytest.raises(ValueError, match="Input y contains NaN"):
         est.fit(X, y_nan)
-    with pytest.raises(ValueError, match=r"inconsistent numbers of samples: \[115, 114\]"):
+    with pytest.raises(
+        ValueError, match=r"inconsistent numbers of samples: \[115, 114\]"
+    ):
         est.fit(X, y[:-1])
     with pytest.raises(TypeError, match="[Ss]parse"):
         est.fit(scipy.sparse.csr_matrix(X[:, :, 0]), y)

@@ -31,7 +31,9 @@ def test_targets_are_the_values_that_follow_each_window():
     "model",
     [
         DenseRegressor(epochs=150, learning_rate=0.005, random_state=0),
-        RNNRegressor(cell="gru", units=16, epochs=150, learning_rate=0.005, random_state=0),
+        RNNRegressor(
+            cell="gru", units=16, epochs=150, learning_rate=0.005, random_state=0
+        ),
     ],
     ids=["dense", "gru"],
 )
@@ -106,7 +108,9 @@ def test_non_consecutive_windows_without_y_are_refused():
 
 def test_one_window_is_too_few_for_series_mode():
     """Series mode needs a window with a following value."""
-    with pytest.raises(ValueError, match="at least two consecutive windows.*n_windows=1"):
+    with pytest.raises(
+        ValueError, match="at least two consecutive windows.*n_windows=1"
+    ):
         _pipe(DenseRegressor(**FAST)).fit([1.0, 2.0])
 
 

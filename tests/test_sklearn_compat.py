@@ -32,7 +32,9 @@ _SCIKERAS_LAYOUT = {
 
 def _expected_failures(estimator):
     if isinstance(estimator, SequenceWindower):
-        failures = {"check_fit1d": "a 1-D series is valid input: n steps of one feature"}
+        failures = {
+            "check_fit1d": "a 1-D series is valid input: n steps of one feature"
+        }
         if estimator.window_length > 1:
             for check in (
                 "check_transformer_general",
@@ -51,7 +53,10 @@ ESTIMATORS = [
     SequenceWindower(),
     SequenceWindower(window_length=1),
     DenseRegressor(
-        hidden_layer_sizes=(16,), epochs=40, batch_size=64, learning_rate=0.01,
+        hidden_layer_sizes=(16,),
+        epochs=40,
+        batch_size=64,
+        learning_rate=0.01,
         random_state=0,
     ),
     RNNRegressor(

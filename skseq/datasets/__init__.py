@@ -34,4 +34,6 @@ def load_airline():
     with path.open() as handle:
         frame = pd.read_csv(handle)
     index = pd.DatetimeIndex(pd.to_datetime(frame["month"]), freq="MS", name="month")
-    return pd.Series(frame["passengers"].to_numpy(float), index=index, name="passengers")
+    return pd.Series(
+        frame["passengers"].to_numpy(float), index=index, name="passengers"
+    )

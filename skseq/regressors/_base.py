@@ -69,7 +69,7 @@ class _SequenceRegressorBase(KerasRegressor):
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, window_length, n_features) or (n_windows, window_length)
+        X : array-like of shape (n_windows, window_length[, n_features])
             Windows of consecutive steps, oldest first (2-D means one feature).
         y : array-like of shape (n_windows,) or (n_windows, n_outputs), default=None
             Targets. If None (series mode), ``X`` must be the consecutive
@@ -93,7 +93,7 @@ class _SequenceRegressorBase(KerasRegressor):
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, window_length, n_features) or (n_windows, window_length)
+        X : array-like of shape (n_windows, window_length[, n_features])
             Windows, as for :meth:`fit`.
         y : array-like of shape (n_windows,) or (n_windows, n_outputs), default=None
             Targets, or None for series mode.
@@ -112,7 +112,7 @@ class _SequenceRegressorBase(KerasRegressor):
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, window_length, n_features) or (n_windows, window_length)
+        X : array-like of shape (n_windows, window_length[, n_features])
             Windows with the ``window_length`` and features seen in fit.
 
         Returns
@@ -133,7 +133,7 @@ class _SequenceRegressorBase(KerasRegressor):
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, window_length, n_features) or (n_windows, window_length)
+        X : array-like of shape (n_windows, window_length[, n_features])
             Windows.
         y : array-like of shape (n_windows,) or (n_windows, n_outputs), default=None
             True targets. If None (series mode), they are derived from ``X``
@@ -256,7 +256,9 @@ class _SequenceRegressorBase(KerasRegressor):
                 sample_weight, X, ensure_non_negative=True
             )
             if not np.any(sample_weight):
-                raise ValueError("Sample weights must contain at least one non-zero weight.")
+                raise ValueError(
+                    "Sample weights must contain at least one non-zero weight."
+                )
         return X, y, sample_weight
 
     def _make_optimizer(self):
@@ -276,7 +278,9 @@ class _SequenceRegressorBase(KerasRegressor):
         if isinstance(self.optimizer, type):
             return self.optimizer(**kwargs)
         try:
-            return keras.optimizers.get({"class_name": self.optimizer, "config": kwargs})
+            return keras.optimizers.get(
+                {"class_name": self.optimizer, "config": kwargs}
+            )
         except ValueError as error:
             raise ValueError(
                 f"The 'optimizer' parameter of {type(self).__name__} must name a "

@@ -25,8 +25,9 @@ class DenseRegressor(_SequenceRegressorBase):
     ----------
     hidden_layer_sizes : tuple of int, default=(100,)
         Units of each hidden layer, as in scikit-learn's ``MLPRegressor``.
-    activation : {"relu", "tanh", "sigmoid", "linear", "elu", "gelu", "selu", "swish"}, default="relu"
-        Activation of the hidden layers; ``"linear"`` makes the network
+    activation : str, default="relu"
+        Activation of the hidden layers, one of "relu", "tanh", "sigmoid",
+        "linear", "elu", "gelu", "selu", "swish"; ``"linear"`` makes the network
         linear, as in the classic Dense(500) lesson.
     dropout : float, default=0.0
         Fraction of hidden units dropped after each hidden layer in training.

@@ -1,0 +1,33 @@
+# Set-up and checks. `make demo` and `make test` work on a machine that has
+# only python3 and make: they create .venv and install skseq into it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint docs bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,docs]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/skseq compare
+
+lint: $(STAMP)
+	$(BIN)/ruff check skseq tests docs/conf.py benchmarks
+	$(BIN)/ruff format --check skseq tests docs/conf.py benchmarks
+
+test: lint
+	$(BIN)/python -m pytest
+
+docs: $(STAMP)
+	$(BIN)/python -m sphinx -b html -W --keep-going docs docs/_build/html
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_lesson.py
+
+clean:
+	rm -rf $(VENV) docs/_build .pytest_cache

@@ -1,0 +1,77 @@
+"""The skseq command line and the shipped datasets."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skseq.cli import main
+from skseq.datasets import load_airline
+
+
+def test_load_airline_is_the_box_jenkins_series():
+    """144 monthly values from January 1949, the published totals."""
+    series = load_airline()
+    assert series.shape == (144,) and series.dtype == np.float64
+    assert isinstance(series.index, pd.DatetimeIndex) and series.index.freqstr == "MS"
+    assert str(series.index[0].date()) == "1949-01-01"
+    assert str(series.index[-1].date()) == "1960-12-01"
+    assert series.sum() == 40363 and series.min() == 104 and series.max() == 622
+    assert series.iloc[:3].tolist() == [112, 118, 132]
+
+
+def test_compare_prints_a_table_for_every_architecture(capsys):
+    """skseq compare on the default series prints one row per architecture."""
+    status = main(["compare", "--epochs", "2", "--folds", "2", "--window-length", "6"])
+    out, err = capsys.readouterr()
+    assert status == 0
+    for name in ("Dense", "SimpleRNN", "LSTM", "GRU"):
+        assert name in out
+    assert "r2_mean" in out and "fit_time_s" in out and "airline" in out
+    assert "[8/8] GRU fold 2/2" in err  # progress goes to stderr
+
+
+def test_compare_reads_a_users_csv(tmp_path, capsys):
+    """--csv/--column run the comparison on the user's data."""
+    path = tmp_path / "data.csv"
+    frame = pd.DataFrame({"day": range(80), "load": np.sin(np.arange(80) / 3)})
+    frame.to_csv(path, index=False)
+    args = ["compare", "--csv", str(path), "--column", "load", "--epochs", "2"]
+    assert main([*args, "--folds", "2", "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert "[load]" in out and "80 values" in out and err == ""
+
+
+@pytest.mark.parametrize(
+    ("content", "column", "message"),
+    [
+        ("a,b\n1,2\n3,4\n", "c", "'c' is not in"),
+        ("a,b\n1,2\n3,4\n", None, "--column is required"),
+        ("a\n1\nx\n3\n", "a", "row 1 holds 'x'"),
+    ],
+)
+def test_compare_reports_bad_csv_input(tmp_path, capsys, content, column, message):
+    """A missing column or non-numeric values give a one-line error."""
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    args = ["compare", "--csv", str(path)] + (["--column", column] if column else [])
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_python_dash_m_skseq_help_is_fast_and_light():
+    """python -m skseq compare --help answers without importing TensorFlow."""
+    code = (
+        "import sys, runpy; sys.argv = ['skseq', 'compare', '--help']\n"
+        "try:\n    runpy.run_module('skseq', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "assert 'tensorflow' not in sys.modules"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert "--window-length" in result.stdout and "--csv" in result.stdout
