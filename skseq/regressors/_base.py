@@ -35,7 +35,7 @@ from sklearn.utils.validation import (
 from skseq._keras import keras, quiet_logs, seed_from, seeded
 from skseq._validation import reject_bool_params
 from skseq.regressors._scaling import Standardizer
-from skseq.regressors._series import series_targets
+from skseq.regressors._series import SeriesWindows
 from skseq.regressors._training import predict_model, train_model
 
 _FLOAT_DTYPES = (np.float64, np.float32)
@@ -122,10 +122,12 @@ class _SequenceRegressorBase(KerasRegressor):
             In series mode the last element forecasts the first unseen value.
         """
         check_is_fitted(self, "model_")
-        X = self._validate_windows(X, reset=False)
+        return self._predict(self._validate_windows(X, reset=False))
+
+    def _predict(self, X):
         with quiet_logs():
-            y = predict_model(self.model_, self._x_scaler.transform(X))
-        y = self._y_scaler.inverse_transform(y).astype(np.float64, copy=False)
+            y = predict_model(self.model_, X, self._x_scaler.transform)
+        y = self._y_scaler.inverse_transform(y)
         return y.ravel() if self._y_ndim == 1 else y
 
     def score(self, X, y=None, sample_weight=None):
@@ -148,8 +150,10 @@ class _SequenceRegressorBase(KerasRegressor):
         """
         check_is_fitted(self, "model_")
         X = self._validate_windows(X, reset=False)
-        X, y, sample_weight = self._targets(X, y, sample_weight)
-        return r2_score(y, self.predict(X), sample_weight=sample_weight)
+        inputs, y, sample_weight = self._targets(X, y, sample_weight)
+        if isinstance(inputs, SeriesWindows):
+            inputs = inputs.windows
+        return r2_score(y, self._predict(inputs), sample_weight=sample_weight)
 
     def _validate_params(self):
         # Called by _fit_context before fit: bools are refused first (an
@@ -162,9 +166,15 @@ class _SequenceRegressorBase(KerasRegressor):
     def _train(self, X, y, sample_weight, epochs, warm_start):
         first = not (warm_start and hasattr(self, "model_"))
         X = self._validate_windows(X, reset=first)
-        X, y, sample_weight = self._targets(X, y, sample_weight)
+        inputs, y, sample_weight = self._targets(X, y, sample_weight)
+        series_mode = isinstance(inputs, SeriesWindows)
         if first:
-            self._x_scaler = Standardizer(self.scaling).fit(X)
+            self._x_scaler = Standardizer(self.scaling)
+            if series_mode:
+                counts = inputs.step_counts()
+                self._x_scaler.fit(inputs.series[:-1], weights=counts)
+            else:
+                self._x_scaler.fit(inputs)
             self._y_scaler = Standardizer(self.scaling).fit(y)
             self._y_ndim = y.ndim
         elif y.ndim != self._y_ndim:
@@ -172,8 +182,11 @@ class _SequenceRegressorBase(KerasRegressor):
                 f"y has {y.ndim} dimension(s), but this {type(self).__name__} was "
                 f"fitted on y with {self._y_ndim}."
             )
-        X_scaled = self._x_scaler.transform(X)
-        y_scaled = self._y_scaler.transform(y)
+        if series_mode:
+            scaled = self._x_scaler.transform(inputs.series)
+            inputs = SeriesWindows(scaled, inputs.window_length)
+        else:
+            inputs = self._x_scaler.transform(inputs)
         with seeded(seed_from(self.random_state) if first else None), quiet_logs():
             if first:
                 self.model_ = self._build_model(
@@ -183,8 +196,8 @@ class _SequenceRegressorBase(KerasRegressor):
                 self.history_ = {"loss": []}
             losses = train_model(
                 self.model_,
-                X_scaled,
-                y_scaled,
+                inputs,
+                self._y_scaler.transform(y),
                 sample_weight,
                 epochs=epochs,
                 batch_size=self.batch_size,
@@ -237,9 +250,11 @@ class _SequenceRegressorBase(KerasRegressor):
         return X
 
     def _targets(self, X, y, sample_weight):
+        """Return training inputs (windows or a series), targets and weights."""
         if y is None:
-            X, y = series_targets(X, type(self).__name__)
-            if sample_weight is not None and len(sample_weight) == len(X) + 1:
+            X = SeriesWindows.from_windows(X, type(self).__name__)
+            y = X.targets
+            if sample_weight is not None and len(sample_weight) == len(y) + 1:
                 sample_weight = sample_weight[:-1]
         else:
             y = check_array(
@@ -253,7 +268,7 @@ class _SequenceRegressorBase(KerasRegressor):
             _check_same_length(X, y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
-                sample_weight, X, ensure_non_negative=True
+                sample_weight, y, ensure_non_negative=True
             )
             if not np.any(sample_weight):
                 raise ValueError(

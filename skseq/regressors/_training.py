@@ -31,8 +31,9 @@ def train_model(
     ----------
     model : keras.Model
         A compiled model.
-    X : ndarray of shape (n_windows, window_length, n_features), float32
-        Scaled windows.
+    X : ndarray of shape (n_windows, window_length, n_features) or SeriesWindows
+        Scaled float32 windows, or a scaled float32 series whose windows are
+        gathered batch by batch.
     y : ndarray of shape (n_windows,) or (n_windows, n_outputs), float32
         Scaled targets.
     sample_weight : ndarray of shape (n_windows,) or None
@@ -52,8 +53,11 @@ def train_model(
         Mean training loss of each epoch.
     """
     y = y.reshape(len(y), -1)
-    batch_size = min(batch_size, len(X))
+    batch_size = min(batch_size, len(y))
+    series = getattr(X, "series", None)
     if callbacks or keras.backend.backend() != "tensorflow":
+        if series is not None:
+            X = np.ascontiguousarray(X.windows)
         history = model.fit(
             X,
             y,
@@ -67,10 +71,13 @@ def train_model(
         return [float(v) for v in history.history["loss"]]
     if sample_weight is not None and np.all(sample_weight == 1):
         sample_weight = None
-    run_epochs = _compiled_epochs(model, len(X), batch_size, shuffle, sample_weight)
+    window_length = None if series is None else X.window_length
+    run_epochs = _compiled_epochs(
+        model, len(y), batch_size, shuffle, sample_weight, window_length
+    )
     import tensorflow as tf
 
-    data = [tf.constant(X), tf.constant(y)]
+    data = [tf.constant(X if series is None else series), tf.constant(y)]
     if sample_weight is not None:
         data.append(tf.constant(np.asarray(sample_weight, dtype=np.float32)))
     if not verbose:
@@ -82,11 +89,15 @@ def train_model(
     return losses
 
 
-def predict_model(model, X):
-    """Return the model's float64 outputs for windows ``X``, batch by batch."""
+def predict_model(model, X, transform):
+    """Return the model's float64 outputs for windows ``X``, batch by batch.
+
+    ``transform`` scales each batch, so long inputs (a view of a series) are
+    never scaled, and so copied, as a whole.
+    """
     outputs = []
     for start in range(0, len(X), _PREDICT_BATCH):
-        batch = X[start : start + _PREDICT_BATCH]
+        batch = transform(X[start : start + _PREDICT_BATCH])
         n_rows = len(batch)
         if n_rows < _PREDICT_BATCH:
             padding = np.zeros((_PREDICT_BATCH - n_rows, *batch.shape[1:]), batch.dtype)
@@ -95,7 +106,9 @@ def predict_model(model, X):
     return np.concatenate(outputs).astype(np.float64)
 
 
-def _compiled_epochs(model, n_samples, batch_size, shuffle, sample_weight):
+def _compiled_epochs(
+    model, n_samples, batch_size, shuffle, sample_weight, window_length
+):
     import tensorflow as tf
 
     optimizer = model.optimizer
@@ -107,7 +120,11 @@ def _compiled_epochs(model, n_samples, batch_size, shuffle, sample_weight):
     weighted = sample_weight is not None
 
     def step(X, y, w, index):
-        xb, yb = tf.gather(X, index), tf.gather(y, index)
+        if window_length is None:
+            xb = tf.gather(X, index)
+        else:  # X is the series: window i is steps i .. i + window_length - 1
+            xb = tf.gather(X, index[:, tf.newaxis] + tf.range(window_length))
+        yb = tf.gather(y, index)
         with tf.GradientTape() as tape:
             pred = model(xb, training=True)
             per_sample = loss_fn(yb, pred)
