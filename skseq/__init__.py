@@ -7,6 +7,8 @@ time they are used.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from skseq.compare import compare, plot_comparison
+from skseq.scoring import make_series_scorer
 from skseq.windowing import SequenceWindower, make_windows
 
 try:
@@ -18,7 +20,10 @@ __all__ = [
     "DenseRegressor",
     "RNNRegressor",
     "SequenceWindower",
+    "compare",
+    "make_series_scorer",
     "make_windows",
+    "plot_comparison",
 ]
 
 _LAZY = {"DenseRegressor", "RNNRegressor"}

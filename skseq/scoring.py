@@ -1,0 +1,111 @@
+"""Scorers that work in series mode, where ``y`` is None."""
+
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.metrics import get_scorer, make_scorer
+from sklearn.pipeline import Pipeline
+
+__all__ = ["make_series_scorer", "series_predictions"]
+
+
+def make_series_scorer(metric, *, greater_is_better=True, **kwargs):
+    """Turn a metric into a scorer that derives its targets from the series.
+
+    scikit-learn's named scorers call the metric with the ``y`` given to
+    ``score``; in series mode that is None and the score table comes out
+    all NaN. The returned scorer, when ``y`` is None, takes the windows the
+    pipeline makes from ``X``, uses the value that follows each window as
+    the true target, and scores the predictions for those windows. With a
+    ``y`` it behaves as the plain scorer.
+
+    Parameters
+    ----------
+    metric : str or callable
+        A scikit-learn scorer name such as ``"neg_mean_absolute_error"``, or
+        a metric ``metric(y_true, y_pred, **kwargs)``.
+    greater_is_better : bool, default=True
+        For a callable metric: whether higher values are better (if False
+        the scorer returns the negated metric, as ``make_scorer`` does).
+    **kwargs : dict
+        Extra arguments for a callable metric.
+
+    Returns
+    -------
+    scorer : callable
+        ``scorer(estimator, X, y=None)``, usable as ``scoring=`` in
+        ``cross_validate`` and ``GridSearchCV``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.model_selection import TimeSeriesSplit, cross_val_score
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skseq import DenseRegressor, SequenceWindower, make_series_scorer
+    >>> series = np.sin(np.arange(60) / 3)
+    >>> pipe = make_pipeline(SequenceWindower(4),
+    ...                      DenseRegressor(epochs=2, random_state=0))
+    >>> scores = cross_val_score(pipe, series, cv=TimeSeriesSplit(2),
+    ...     scoring=make_series_scorer("neg_mean_absolute_error"))
+    >>> scores.shape, bool(np.all(scores <= 0))
+    ((2,), True)
+    """
+    if isinstance(metric, str):
+        base = get_scorer(metric)
+    elif callable(metric):
+        base = make_scorer(metric, greater_is_better=greater_is_better, **kwargs)
+    else:
+        raise TypeError(
+            f"metric must be a scorer name or a callable metric, got {metric!r}"
+        )
+    return _SeriesScorer(base)
+
+
+def series_predictions(estimator, X):
+    """Return ``(y_true, y_pred, last_values)`` of a fitted series-mode model.
+
+    Parameters
+    ----------
+    estimator : Pipeline or regressor
+        A fitted pipeline ending in a skseq regressor, or the regressor.
+    X : array-like
+        What the pipeline takes: a series for a windowing pipeline.
+
+    Returns
+    -------
+    y_true : ndarray of shape (n_windows - 1,)
+        The value that follows each window but the last.
+    y_pred : ndarray of shape (n_windows - 1,)
+        The model's prediction for those windows.
+    last_values : ndarray of shape (n_windows - 1,)
+        Each window's last value (first feature): naive persistence.
+    """
+    if isinstance(estimator, Pipeline):
+        X = estimator[:-1].transform(X)
+        estimator = estimator[-1]
+    windows = estimator._validate_windows(X, reset=False)
+    inputs, y_true, _ = estimator._targets(windows, None, None)
+    windows = inputs.windows
+    return y_true, estimator._predict(windows), windows[:, -1, 0]
+
+
+class _SeriesScorer:
+    def __init__(self, base):
+        self.base = base
+
+    def __call__(self, estimator, X, y=None, **kwargs):
+        if y is not None:
+            return self.base(estimator, X, y, **kwargs)
+        y_true, y_pred, _ = series_predictions(estimator, X)
+        return self.base(_Predicted(y_pred), None, y_true, **kwargs)
+
+    def __repr__(self):
+        return f"make_series_scorer({self.base!r})"
+
+
+class _Predicted(RegressorMixin, BaseEstimator):
+    """Stands in for a regressor whose predictions are already known."""
+
+    def __init__(self, y_pred):
+        self.y_pred = y_pred
+
+    def predict(self, X):
+        return self.y_pred
