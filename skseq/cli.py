@@ -6,13 +6,11 @@ import time
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 from sklearn.model_selection import TimeSeriesSplit
 from sklearn.pipeline import Pipeline
 
+from skseq.compare import compare, plot_comparison
 from skseq.windowing import SequenceWindower
-
-ARCHITECTURES = ("Dense", "SimpleRNN", "LSTM", "GRU")
 
 
 def main(argv=None):
@@ -34,88 +32,59 @@ def main(argv=None):
         series, label = _load_series(args)
     except (OSError, ValueError, KeyError) as error:
         parser.error(str(error))
-    table = compare_architectures(
+    start = time.perf_counter()
+    table = compare(
+        architectures(args.window_length, args.epochs),
         series,
-        window_length=args.window_length,
-        epochs=args.epochs,
-        folds=args.folds,
-        random_state=args.random_state,
-        progress=not args.quiet,
+        cv=TimeSeriesSplit(n_splits=args.folds),
+        seeds=range(args.seeds),
+        n_jobs=args.n_jobs,
+        verbose=0 if args.quiet else 1,
     )
     print(
         f"{label}: {len(series)} values, window_length={args.window_length}, "
-        f"epochs={args.epochs}, TimeSeriesSplit(n_splits={args.folds})"
+        f"epochs={args.epochs}, TimeSeriesSplit(n_splits={args.folds}), "
+        f"seeds={args.seeds}, wall time {time.perf_counter() - start:.1f}s"
     )
-    print(table.to_string(float_format=lambda v: f"{v:.3f}"))
+    print(table.to_string(float_format=lambda v: f"{v:.3g}"))
+    print(
+        "score: R² on test folds (mean, std over folds x seeds); skill: 1 - MAE / "
+        "MAE of naive persistence; p_value: Diebold-Mariano test against the best",
+        file=sys.stdout,
+    )
+    if args.plot:
+        plot_comparison(table, args.plot)
+        print(f"plot written to {args.plot}")
     return 0
 
 
-def compare_architectures(
-    series, *, window_length=12, epochs=100, folds=3, random_state=0, progress=True
-):
-    """Cross-validate Dense, SimpleRNN, LSTM and GRU regressors on one series.
-
-    Each architecture runs in a ``SequenceWindower`` + regressor pipeline in
-    series mode, on the same ``TimeSeriesSplit`` folds.
+def architectures(window_length=12, epochs=100):
+    """Dense, SimpleRNN, LSTM and GRU series-mode pipelines with defaults.
 
     Parameters
     ----------
-    series : array-like of shape (n_steps,)
-        The series, oldest value first.
     window_length : int, default=12
         Steps per window.
     epochs : int, default=100
         Training epochs of every network.
-    folds : int, default=3
-        Number of ``TimeSeriesSplit`` folds.
-    random_state : int, default=0
-        Seed of every network.
-    progress : bool, default=True
-        Print one line per fit to standard error.
 
     Returns
     -------
-    table : pandas.DataFrame
-        One row per architecture: mean and standard deviation of the R²
-        test scores over folds, and the mean fit time in seconds.
+    models : dict of str to Pipeline
+        ``SequenceWindower`` + regressor pipelines keyed by architecture.
     """
     from skseq.regressors import DenseRegressor, RNNRegressor
 
-    models = {
-        "Dense": DenseRegressor(random_state=random_state, epochs=epochs),
-        "SimpleRNN": RNNRegressor(
-            cell="simple", random_state=random_state, epochs=epochs
-        ),
-        "LSTM": RNNRegressor(cell="lstm", random_state=random_state, epochs=epochs),
-        "GRU": RNNRegressor(cell="gru", random_state=random_state, epochs=epochs),
+    regressors = {
+        "Dense": DenseRegressor(epochs=epochs),
+        "SimpleRNN": RNNRegressor(cell="simple", epochs=epochs),
+        "LSTM": RNNRegressor(cell="lstm", epochs=epochs),
+        "GRU": RNNRegressor(cell="gru", epochs=epochs),
     }
-    series = np.asarray(series, dtype=float)
-    splits = list(TimeSeriesSplit(n_splits=folds).split(series))
-    rows = {}
-    for position, (name, model) in enumerate(models.items()):
-        scores, times = [], []
-        for fold, (train, test) in enumerate(splits, 1):
-            pipe = Pipeline(
-                [("window", SequenceWindower(window_length)), ("model", clone(model))]
-            )
-            start = time.perf_counter()
-            pipe.fit(series[train])
-            times.append(time.perf_counter() - start)
-            scores.append(pipe.score(series[test]))
-            if progress:
-                done = position * folds + fold
-                print(
-                    f"[{done}/{len(models) * folds}] {name} fold {fold}/{folds}: "
-                    f"R2={scores[-1]:.3f} in {times[-1]:.1f}s",
-                    file=sys.stderr,
-                    flush=True,
-                )
-        rows[name] = {
-            "r2_mean": np.mean(scores),
-            "r2_std": np.std(scores),
-            "fit_time_s": np.mean(times),
-        }
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
+    return {
+        name: Pipeline([("window", SequenceWindower(window_length)), ("model", reg)])
+        for name, reg in regressors.items()
+    }
 
 
 def _parser():
@@ -123,22 +92,26 @@ def _parser():
         prog="skseq", description="Learn from sequences with Keras networks."
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    compare = commands.add_parser(
+    command = commands.add_parser(
         "compare",
         help="compare Dense, SimpleRNN, LSTM and GRU on a series",
         description=(
             "Cross-validate Dense, SimpleRNN, LSTM and GRU regressors with "
             "TimeSeriesSplit on a series (default: monthly airline passengers "
-            "1949-1960) and print R² and fit time per architecture."
+            "1949-1960) and print, per architecture, R² over folds and seeds, "
+            "MAE, RMSE, skill against naive persistence, parameters, fit time and "
+            "a Diebold-Mariano test against the best."
         ),
     )
-    compare.add_argument("--csv", help="CSV file holding the series")
-    compare.add_argument("--column", help="column of --csv to use")
-    compare.add_argument("--window-length", type=_positive_int, default=12)
-    compare.add_argument("--epochs", type=_positive_int, default=100)
-    compare.add_argument("--folds", type=_positive_int, default=3)
-    compare.add_argument("--random-state", type=int, default=0)
-    compare.add_argument("--quiet", action="store_true", help="no progress lines")
+    command.add_argument("--csv", help="CSV file holding the series")
+    command.add_argument("--plot", help="write a picture of the comparison (PNG)")
+    command.add_argument("--seeds", type=_positive_int, default=1)
+    command.add_argument("--n-jobs", type=int, default=None)
+    command.add_argument("--column", help="column of --csv to use")
+    command.add_argument("--window-length", type=_positive_int, default=12)
+    command.add_argument("--epochs", type=_positive_int, default=100)
+    command.add_argument("--folds", type=_positive_int, default=3)
+    command.add_argument("--quiet", action="store_true", help="no progress lines")
     return parser
 
 

@@ -178,15 +178,11 @@ def _summarise(tasks, results, scorer, names):
         if fold == n_folds - 1 and name not in last_fold:
             last_fold[name] = result
     scores = pd.DataFrame.from_records(records)
-    squared = {}
     for name in names:
         mine = [r for t, r in zip(tasks, results, strict=True) if t[0] == name]
         y_true = np.concatenate([r["y_true"] for r in mine])
         errors = np.concatenate([r["y_pred"] for r in mine]) - y_true
         naive = np.concatenate([r["naive"] for r in mine]) - y_true
-        # Seed-averaged squared error per target, for the paired test.
-        per_seed = errors.reshape(len(mine) // n_folds, -1)
-        squared[name] = np.mean(per_seed**2, axis=0)
         model_scores = scores.loc[scores.model == name, "score"]
         rows[name] = {
             "score_mean": model_scores.mean(),
@@ -197,6 +193,7 @@ def _summarise(tasks, results, scorer, names):
             "n_params": mine[0]["n_params"],
             "fit_time_s": np.mean([r["fit_time"] for r in mine]),
         }
+    squared = _paired_squared_errors(tasks, results, names, n_folds)
     table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
     best = table["score_mean"].idxmax()
     tests = {name: _diebold_mariano(squared[name], squared[best]) for name in names}
@@ -206,6 +203,26 @@ def _summarise(tasks, results, scorer, names):
         scores=scores, last_fold=last_fold, scoring=scorer._score_func.__name__
     )
     return table
+
+
+def _paired_squared_errors(tasks, results, names, n_folds):
+    """Seed-averaged squared errors of each model on the targets all share.
+
+    Models with longer windows score fewer targets per fold (the first
+    ``window_length`` values only serve as inputs); targets end together at
+    the end of the fold, so each fold keeps the last values common to all.
+    """
+    errors = {}
+    for (name, _, fold, _, _), result in zip(tasks, results, strict=True):
+        error = result["y_pred"] - result["y_true"]
+        errors.setdefault((name, fold), []).append(error)
+    squared = {name: [] for name in names}
+    for fold in range(n_folds):
+        common = min(len(errors[name, fold][0]) for name in names)
+        for name in names:
+            per_seed = np.stack([e[len(e) - common :] for e in errors[name, fold]])
+            squared[name].append(np.mean(per_seed**2, axis=0))
+    return {name: np.concatenate(parts) for name, parts in squared.items()}
 
 
 def _diebold_mariano(loss_a, loss_b):

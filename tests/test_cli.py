@@ -22,15 +22,20 @@ def test_load_airline_is_the_box_jenkins_series():
     assert series.iloc[:3].tolist() == [112, 118, 132]
 
 
-def test_compare_prints_a_table_for_every_architecture(capsys):
+def test_compare_prints_a_table_for_every_architecture(capsys, tmp_path):
     """skseq compare on the default series prints one row per architecture."""
-    status = main(["compare", "--epochs", "2", "--folds", "2", "--window-length", "6"])
+    plot = tmp_path / "cmp.png"
+    args = ["compare", "--epochs", "2", "--folds", "2", "--window-length", "6"]
+    status = main([*args, "--plot", str(plot)])
     out, err = capsys.readouterr()
     assert status == 0
-    for name in ("Dense", "SimpleRNN", "LSTM", "GRU"):
-        assert name in out
-    assert "r2_mean" in out and "fit_time_s" in out and "airline" in out
-    assert "[8/8] GRU fold 2/2" in err  # progress goes to stderr
+    rows = [line.split()[0] for line in out.splitlines()]
+    assert {"Dense", "SimpleRNN", "LSTM", "GRU"} <= set(rows)
+    for column in ("score_mean", "skill", "n_params", "fit_time_s", "p_value"):
+        assert column in out
+    assert "airline" in out
+    assert "8/8 fits" in err  # the progress bar goes to stderr
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_compare_reads_a_users_csv(tmp_path, capsys):
