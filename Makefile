@@ -17,8 +17,8 @@ demo: $(STAMP)
 	$(BIN)/skseq compare
 
 lint: $(STAMP)
-	$(BIN)/ruff check skseq tests docs/conf.py benchmarks
-	$(BIN)/ruff format --check skseq tests docs/conf.py benchmarks
+	$(BIN)/ruff check skseq tests docs/conf.py benchmarks examples
+	$(BIN)/ruff format --check skseq tests docs/conf.py benchmarks examples
 
 test: lint
 	$(BIN)/python -m pytest
@@ -28,6 +28,8 @@ docs: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_lesson.py
+	$(BIN)/python benchmarks/bench_grid.py
+	$(BIN)/python benchmarks/bench_scale.py
 
 clean:
 	rm -rf $(VENV) docs/_build .pytest_cache
