@@ -26,6 +26,7 @@ import math
 import os
 import platform
 import statistics
+import subprocess
 import time
 import warnings
 from collections import Counter
@@ -49,13 +50,21 @@ SEED = 0
 # --- skseq ---------------------------------------------------------------
 
 
-def skseq_search(epochs):
+def skseq_search(epochs, scaling):
     from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
     from sklearn.pipeline import Pipeline
 
     from skseq import DenseRegressor, RNNRegressor, SequenceWindower
 
-    common = {"epochs": epochs, "batch_size": BATCH_SIZE, "random_state": SEED}
+    # scaling is pinned (not left to the default) so that the baseline below,
+    # which standardizes with the training part's statistics, sees the same
+    # scaled data as skseq.
+    common = {
+        "epochs": epochs,
+        "batch_size": BATCH_SIZE,
+        "random_state": SEED,
+        "scaling": scaling,
+    }
     models = [
         DenseRegressor(**common),
         RNNRegressor(cell="simple", units=32, **common),
@@ -70,9 +79,9 @@ def skseq_search(epochs):
     )
 
 
-def run_skseq(series, epochs):
+def run_skseq(series, epochs, scaling):
     """Fit skseq's grid search; return {(window_length, kind): mean R²}, best."""
-    search = skseq_search(epochs).fit(series)
+    search = skseq_search(epochs, scaling).fit(series)
     results = search.cv_results_
     scores = {
         (params["window__window_length"], _skseq_kind(params["model"])): float(score)
@@ -173,9 +182,11 @@ def score_baseline(kind, window_length, fitted, test):
     return r2_score(y, pred)
 
 
-def run_scikeras(series, epochs):
+def run_scikeras(series, epochs, scaling):
     """The same search by hand; return {(window_length, kind): mean R²}, best."""
     from sklearn.model_selection import TimeSeriesSplit
+
+    del scaling  # the baseline always standardizes, as skseq's "standard"
 
     folds = list(TimeSeriesSplit(n_splits=N_SPLITS).split(series))
     scores = {}
@@ -206,6 +217,31 @@ def run_scikeras(series, epochs):
 # --- report ---------------------------------------------------------------
 
 
+def source_state():
+    """The git commit of the checkout, and whether skseq/ has local changes."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        changes = subprocess.run(
+            ["git", "status", "--porcelain", "--", "skseq"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (no git)"
+    if not changes:
+        return f"commit {commit}, skseq/ unmodified"
+    return f"commit {commit} + {len(changes)} uncommitted change(s) under skseq/"
+
+
 def print_environment():
     import scikeras
     import sklearn
@@ -229,6 +265,7 @@ def print_environment():
         f"sklearn   : {sklearn.__version__}   scikeras: {scikeras.__version__}   "
         f"skseq: {skseq.__version__}"
     )
+    print(f"source    : {source_state()}")
 
 
 def warm_up(series):
@@ -258,8 +295,15 @@ def main():
     parser.add_argument(
         "--repeats", type=int, default=1, help="timed runs of each side (default 1)"
     )
+    parser.add_argument(
+        "--scaling",
+        default="standard",
+        help="skseq's scaling (default 'standard', what the baseline does; "
+        "'none' for None; other values are for information only)",
+    )
     args = parser.parse_args()
     epochs = 5 if args.quick else args.epochs
+    scaling = None if args.scaling.lower() == "none" else args.scaling
 
     from skseq._keras import keras  # first: imports TensorFlow quietly
     from skseq.datasets import load_airline
@@ -279,6 +323,11 @@ def main():
         f"+ 1 refit; epochs={epochs}, batch_size={BATCH_SIZE}, adam, mse, "
         f"random_state={SEED}"
     )
+    print(
+        f"scaling   : skseq scaling={scaling!r}; the scikeras baseline standardizes "
+        "windows and targets with the training part's mean and std"
+        + ("" if scaling == "standard" else " (NOT the same data: information only)")
+    )
     warm_up(series)
 
     times = {"skseq": [], "scikeras": []}
@@ -291,7 +340,7 @@ def main():
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 start = time.perf_counter()
-                outcome[side] = run(series, epochs)
+                outcome[side] = run(series, epochs, scaling)
                 times[side].append(time.perf_counter() - start)
             for warning in caught:
                 text = f"{warning.category.__name__}: {warning.message}"

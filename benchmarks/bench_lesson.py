@@ -18,6 +18,7 @@ import argparse
 import os
 import platform
 import statistics
+import subprocess
 import time
 
 import numpy as np
@@ -117,6 +118,31 @@ def timed(function, *args):
     return time.perf_counter() - start, result
 
 
+def source_state():
+    """The git commit of the checkout, and whether skseq/ has local changes."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        changes = subprocess.run(
+            ["git", "status", "--porcelain", "--", "skseq"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (no git)"
+    if not changes:
+        return f"commit {commit}, skseq/ unmodified"
+    return f"commit {commit} + {len(changes)} uncommitted change(s) under skseq/"
+
+
 def print_environment(keras):
     import scikeras
     import sklearn
@@ -138,6 +164,7 @@ def print_environment(keras):
         f"sklearn   : {sklearn.__version__}   scikeras: {scikeras.__version__}   "
         f"skseq: {skseq.__version__}"
     )
+    print(f"source    : {source_state()}")
 
 
 def _gpus(tf):

@@ -8,6 +8,7 @@ time they are used.
 from importlib.metadata import PackageNotFoundError, version
 
 from skseq.compare import compare, plot_comparison
+from skseq.forecasting import forecast
 from skseq.scoring import make_series_scorer
 from skseq.windowing import SequenceWindower, make_windows
 
@@ -21,6 +22,7 @@ __all__ = [
     "RNNRegressor",
     "SequenceWindower",
     "compare",
+    "forecast",
     "make_series_scorer",
     "make_windows",
     "plot_comparison",

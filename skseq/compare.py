@@ -129,10 +129,14 @@ def plot_comparison(table, path=None):
     last = table.attrs["last_fold"]
     scores = table.attrs["scores"]
     figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
-    actual = next(iter(last.values()))["y_true"]
+
+    def first_step(values):  # with horizon > 1, plot the one-step forecasts
+        return values if values.ndim == 1 else values[:, 0]
+
+    actual = first_step(next(iter(last.values()))["y_true"])
     left.plot(actual, color="black", linewidth=2, label="actual")
     for name, fold in last.items():
-        left.plot(fold["y_pred"], linewidth=1.2, label=name)
+        left.plot(first_step(fold["y_pred"]), linewidth=1.2, label=name)
     left.set(title="Last fold: actual vs predicted", xlabel="step in test fold")
     left.legend(fontsize="small")
     names = list(table.index)
@@ -215,13 +219,14 @@ def _paired_squared_errors(tasks, results, names, n_folds):
     errors = {}
     for (name, _, fold, _, _), result in zip(tasks, results, strict=True):
         error = result["y_pred"] - result["y_true"]
-        errors.setdefault((name, fold), []).append(error)
+        squared_error = (error**2).reshape(len(error), -1).mean(axis=1)
+        errors.setdefault((name, fold), []).append(squared_error)
     squared = {name: [] for name in names}
     for fold in range(n_folds):
         common = min(len(errors[name, fold][0]) for name in names)
         for name in names:
             per_seed = np.stack([e[len(e) - common :] for e in errors[name, fold]])
-            squared[name].append(np.mean(per_seed**2, axis=0))
+            squared[name].append(np.mean(per_seed, axis=0))
     return {name: np.concatenate(parts) for name, parts in squared.items()}
 
 

@@ -1,5 +1,6 @@
 """Scorers that work in series mode, where ``y`` is None."""
 
+import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.metrics import get_scorer, make_scorer
 from sklearn.pipeline import Pipeline
@@ -71,11 +72,11 @@ def series_predictions(estimator, X):
 
     Returns
     -------
-    y_true : ndarray of shape (n_windows - 1,)
-        The value that follows each window but the last.
-    y_pred : ndarray of shape (n_windows - 1,)
-        The model's prediction for those windows.
-    last_values : ndarray of shape (n_windows - 1,)
+    y_true : ndarray of shape (n_targets,) or (n_targets, horizon)
+        The value(s) that follow each window whose targets are known.
+    y_pred : ndarray of the same shape
+        The model's predictions for those windows.
+    last_values : ndarray of the same shape
         Each window's last value (first feature): naive persistence.
     """
     if isinstance(estimator, Pipeline):
@@ -84,7 +85,10 @@ def series_predictions(estimator, X):
     windows = estimator._validate_windows(X, reset=False)
     inputs, y_true, _ = estimator._targets(windows, None, None)
     windows = inputs.windows
-    return y_true, estimator._predict(windows), windows[:, -1, 0]
+    naive = windows[:, -1, 0]
+    if y_true.ndim == 2:  # horizon > 1: persistence repeats the last value
+        naive = np.repeat(naive[:, np.newaxis], y_true.shape[1], axis=1)
+    return y_true, estimator._predict(windows), naive
 
 
 class _SeriesScorer:

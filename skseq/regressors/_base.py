@@ -22,45 +22,40 @@ import numpy as np
 from scikeras._saving_utils import pack_keras_model, unpack_keras_model
 from scikeras.wrappers import KerasRegressor
 from sklearn.base import _fit_context
-from sklearn.metrics import r2_score
 from sklearn.utils import RegressorTags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_array,
-    check_is_fitted,
-    validate_data,
-)
 
 from skseq._keras import keras, quiet_logs, seed_from, seeded
+from skseq._scaling import WindowScaler
+from skseq._series import SeriesRegressorMixin, SeriesWindows
 from skseq._validation import reject_bool_params
-from skseq.regressors._scaling import Standardizer
-from skseq.regressors._series import SeriesWindows
 from skseq.regressors._training import predict_model, train_model
-
-_FLOAT_DTYPES = (np.float64, np.float32)
 
 # Constructor keyword arguments beyond the explicit parameters must be routed
 # to the optimizer, as in scikeras (``optimizer__momentum=0.9``).
 _ROUTING_PREFIX = "optimizer__"
 
 
-class _SequenceRegressorBase(KerasRegressor):
+class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
     _parameter_constraints = {
+        "horizon": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "optimizer": [str, type, HasMethods(["get_config"])],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "clipnorm": [Interval(Real, 0, None, closed="neither"), None],
         "loss": [str, callable],
-        "scaling": [StrOptions({"standard"}), None],
+        "scaling": [StrOptions({"last", "mean", "standard"}), None],
         "shuffle": ["boolean"],
         "warm_start": ["boolean"],
         "callbacks": [list, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
-    _int_params = ("epochs", "batch_size")
+    _int_params = ("epochs", "batch_size", "horizon", "n_iter_no_change")
     _routing_prefixes = {"optimizer"}  # read by scikeras's set_params
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -75,10 +70,11 @@ class _SequenceRegressorBase(KerasRegressor):
             Targets. If None (series mode), ``X`` must be the consecutive
             windows of one series, as :class:`~skseq.SequenceWindower` makes
             them, and each window's target is the value that follows it
-            (``X[i + 1, -1, 0]``); the last window has no target.
+            (``X[i + 1, -1, 0]``, first feature; the next ``horizon`` values
+            with ``horizon > 1``); windows without known targets are left out.
         sample_weight : array-like of shape (n_windows,), default=None
-            Weight of each window in the loss. In series mode the last
-            window's weight is ignored.
+            Weight of each window in the loss. In series mode the weights of
+            windows without targets are ignored.
 
         Returns
         -------
@@ -107,53 +103,10 @@ class _SequenceRegressorBase(KerasRegressor):
         """
         return self._train(X, y, sample_weight, 1, True)
 
-    def predict(self, X):
-        """Predict the value that follows each window.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_windows, window_length[, n_features])
-            Windows with the ``window_length`` and features seen in fit.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_windows,) or (n_windows, n_outputs)
-            One prediction per window, in the units of the training targets.
-            In series mode the last element forecasts the first unseen value.
-        """
-        check_is_fitted(self, "model_")
-        return self._predict(self._validate_windows(X, reset=False))
-
     def _predict(self, X):
         with quiet_logs():
-            y = predict_model(self.model_, X, self._x_scaler.transform)
-        y = self._y_scaler.inverse_transform(y)
+            y = predict_model(self.model_, X, self._scaler)
         return y.ravel() if self._y_ndim == 1 else y
-
-    def score(self, X, y=None, sample_weight=None):
-        """Return the coefficient of determination R² of the predictions.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_windows, window_length[, n_features])
-            Windows.
-        y : array-like of shape (n_windows,) or (n_windows, n_outputs), default=None
-            True targets. If None (series mode), they are derived from ``X``
-            as in :meth:`fit` and the last window is not scored.
-        sample_weight : array-like of shape (n_windows,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-            R² of ``self.predict(X)`` against ``y``.
-        """
-        check_is_fitted(self, "model_")
-        X = self._validate_windows(X, reset=False)
-        inputs, y, sample_weight = self._targets(X, y, sample_weight)
-        if isinstance(inputs, SeriesWindows):
-            inputs = inputs.windows
-        return r2_score(y, self._predict(inputs), sample_weight=sample_weight)
 
     def _validate_params(self):
         # Called by _fit_context before fit: bools are refused first (an
@@ -167,114 +120,68 @@ class _SequenceRegressorBase(KerasRegressor):
         first = not (warm_start and hasattr(self, "model_"))
         X = self._validate_windows(X, reset=first)
         inputs, y, sample_weight = self._targets(X, y, sample_weight)
-        series_mode = isinstance(inputs, SeriesWindows)
+        windows = inputs.windows if isinstance(inputs, SeriesWindows) else inputs
+        targets = y.reshape(len(y), -1)
         if first:
-            self._x_scaler = Standardizer(self.scaling)
-            if series_mode:
-                counts = inputs.step_counts()
-                self._x_scaler.fit(inputs.series[:-1], weights=counts)
-            else:
-                self._x_scaler.fit(inputs)
-            self._y_scaler = Standardizer(self.scaling).fit(y)
+            self._scaler = WindowScaler(self.scaling).fit(windows, targets)
             self._y_ndim = y.ndim
         elif y.ndim != self._y_ndim:
             raise ValueError(
                 f"y has {y.ndim} dimension(s), but this {type(self).__name__} was "
                 f"fitted on y with {self._y_ndim}."
             )
-        if series_mode:
-            scaled = self._x_scaler.transform(inputs.series)
-            inputs = SeriesWindows(scaled, inputs.window_length)
-        else:
-            inputs = self._x_scaler.transform(inputs)
+        plan = self._training_plan(len(targets), epochs)
         with seeded(seed_from(self.random_state) if first else None), quiet_logs():
             if first:
-                self.model_ = self._build_model(
-                    X.shape[1:], 1 if y.ndim == 1 else y.shape[1]
-                )
+                self.model_ = self._build_model(X.shape[1:], targets.shape[1])
                 self.model_.compile(optimizer=self._make_optimizer(), loss=self.loss)
-                self.history_ = {"loss": []}
-            losses = train_model(
-                self.model_,
-                inputs,
-                self._y_scaler.transform(y),
-                sample_weight,
-                epochs=epochs,
-                batch_size=self.batch_size,
-                shuffle=self.shuffle,
-                callbacks=self.callbacks,
-                verbose=self.verbose,
+                self.history_ = {}
+            history = train_model(
+                self.model_, inputs, targets, sample_weight, self._scaler, plan
             )
-        self.history_["loss"].extend(losses)
+        for key, values in history.items():
+            self.history_.setdefault(key, []).extend(values)
+        losses = history["loss"]
         if not np.all(np.isfinite(losses)):
             epoch = int(np.argmin(np.isfinite(losses))) + 1
             raise FloatingPointError(
                 f"Training diverged: the loss became {losses[epoch - 1]} at epoch "
                 f"{epoch}. Lower learning_rate (now {self.learning_rate}), set "
-                "clipnorm, or keep scaling='standard'."
+                "clipnorm, or use scaling."
             )
         return self
 
-    def _validate_windows(self, X, reset):
-        name = type(self).__name__
-        if not reset and len(getattr(X, "shape", ())) == 3:
-            if tuple(X.shape[1:]) != self._window_shape:
-                raise ValueError(
-                    f"X has windows of shape {tuple(X.shape[1:])} (window_length, "
-                    f"n_features), but {name} was fitted on windows of shape "
-                    f"{self._window_shape}: predict with the window_length and "
-                    "features used in fit."
-                )
-        X = validate_data(
-            self,
-            X,
-            reset=reset,
-            allow_nd=True,
-            dtype=_FLOAT_DTYPES,
-            ensure_min_samples=1,
-        )
-        if X.ndim > 3:
-            raise ValueError(
-                f"Found array with dim {X.ndim}. {name} expected windows of 2 or 3 "
-                "dimensions: (n_windows, window_length[, n_features])."
-            )
-        if X.ndim == 2:
-            X = X[:, :, np.newaxis]
-        if reset:
-            self._window_shape = tuple(X.shape[1:])
-        elif X.shape[2] != self._window_shape[1]:
-            raise ValueError(
-                f"X has {X.shape[2]} feature(s) per step, but {name} was fitted "
-                f"on {self._window_shape[1]}."
-            )
-        return X
+    def _training_plan(self, n_windows, epochs):
+        """Which windows train and which validate, and the loop's settings.
 
-    def _targets(self, X, y, sample_weight):
-        """Return training inputs (windows or a series), targets and weights."""
-        if y is None:
-            X = SeriesWindows.from_windows(X, type(self).__name__)
-            y = X.targets
-            if sample_weight is not None and len(sample_weight) == len(y) + 1:
-                sample_weight = sample_weight[:-1]
-        else:
-            y = check_array(
-                y, ensure_2d=False, dtype=np.float64, input_name="y", allow_nd=True
-            )
-            if y.ndim > 2:
+        Early stopping validates on the LAST windows in time order (never a
+        shuffled split: neighbouring windows overlap, so a shuffled split
+        leaks). With a horizon of H, the H - 1 training windows just before
+        the validation ones are dropped, since their targets reach into the
+        validation targets.
+        """
+        train_index, val_index = np.arange(n_windows), None
+        if self.early_stopping:
+            n_val = max(1, int(round(self.validation_fraction * n_windows)))
+            n_train = n_windows - n_val - (self.horizon - 1)
+            if n_train < 1:
                 raise ValueError(
-                    f"y must have shape (n_windows,) or (n_windows, n_outputs); got "
-                    f"shape {y.shape}."
+                    f"early_stopping with validation_fraction="
+                    f"{self.validation_fraction} leaves no training window out of "
+                    f"{n_windows}: use more data or a smaller validation_fraction."
                 )
-            _check_same_length(X, y)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, y, ensure_non_negative=True
-            )
-            if not np.any(sample_weight):
-                raise ValueError(
-                    "Sample weights must contain at least one non-zero weight."
-                )
-        return X, y, sample_weight
+            train_index = np.arange(n_train)
+            val_index = np.arange(n_windows - n_val, n_windows)
+        return {
+            "epochs": epochs,
+            "batch_size": self.batch_size,
+            "shuffle": self.shuffle,
+            "callbacks": self.callbacks,
+            "verbose": self.verbose,
+            "train_index": train_index,
+            "val_index": val_index,
+            "patience": self.n_iter_no_change,
+        }
 
     def _make_optimizer(self):
         routed = {
@@ -348,11 +255,7 @@ class _SequenceRegressorBase(KerasRegressor):
         tags = super().__sklearn_tags__()
         tags.estimator_type = "regressor"
         tags.regressor_tags = RegressorTags()
-        tags.target_tags.required = True
-        tags.target_tags.multi_output = True
-        tags.input_tags.three_d_array = True
-        tags.input_tags.sparse = False
-        return tags
+        return self._series_tags(tags)
 
 
 def store_params(estimator, params):
@@ -373,18 +276,3 @@ class _SavedKerasModel:
 
     def __init__(self, data):
         self.data = data
-
-
-def _check_same_length(X, y):
-    if len(X) == len(y):
-        return
-    hint = ""
-    if len(y) == len(X) + X.shape[1] - 1:
-        hint = (
-            " Did you pass the unwindowed series as y? Use series mode (y=None) "
-            "or align y with the windows."
-        )
-    raise ValueError(
-        "Found input variables with inconsistent numbers of samples: "
-        f"[{len(X)}, {len(y)}] (X windows, y targets).{hint}"
-    )

@@ -37,8 +37,12 @@ class RNNRegressor(_SequenceRegressorBase):
         Fraction of the inputs of each recurrent layer dropped in training.
     recurrent_dropout : float, default=0.0
         Fraction of the recurrent state dropped in training.
+    horizon : int, default=1
+        Steps ahead predicted from each window. In series mode the targets
+        of a window are the next ``horizon`` values and ``predict`` returns
+        shape ``(n_windows, horizon)`` (direct multi-step forecasting).
     epochs : int, default=100
-        Passes over the training windows.
+        Passes over the training windows (the most, with early stopping).
     batch_size : int, default=32
         Windows per gradient update (capped at the number of windows).
     optimizer : str, keras optimizer class or instance, default="adam"
@@ -52,10 +56,23 @@ class RNNRegressor(_SequenceRegressorBase):
         gradients); None does not clip.
     loss : str or callable, default="mse"
         Keras loss minimised in training.
-    scaling : {"standard"} or None, default="standard"
-        ``"standard"`` standardizes windows and targets with the training
-        data's mean and standard deviation and inverts it on predict; None
-        trains on raw values.
+    scaling : {"last", "mean", "standard"} or None, default="last"
+        What each window is measured against before standardization:
+        ``"last"`` subtracts each window's last value (targets become changes
+        from it), so a trending series is forecast at its current level;
+        ``"mean"`` subtracts each window's mean; ``"standard"`` only
+        standardizes with the training data's mean and standard deviation;
+        None trains on raw values. Predictions always come back in the
+        user's units.
+    early_stopping : bool, default=False
+        Hold out the last ``validation_fraction`` of the training windows
+        (in time order, never shuffled: overlapping windows would leak),
+        stop when their loss has not improved for ``n_iter_no_change``
+        epochs, and restore the best weights.
+    validation_fraction : float, default=0.1
+        Share of the training windows used for early stopping.
+    n_iter_no_change : int, default=10
+        Epochs without improvement of the validation loss before stopping.
     shuffle : bool, default=True
         Shuffle the windows before each epoch.
     warm_start : bool, default=False
@@ -75,7 +92,8 @@ class RNNRegressor(_SequenceRegressorBase):
     model_ : keras.Model
         The trained network.
     history_ : dict
-        ``{"loss": [...]}``, the mean training loss of each epoch.
+        ``{"loss": [...]}``, the mean training loss of each epoch (in scaled
+        units), plus ``"val_loss"`` with early stopping.
     n_features_in_ : int
         ``window_length`` of the windows seen in fit (their second axis).
 
@@ -112,13 +130,17 @@ class RNNRegressor(_SequenceRegressorBase):
         *,
         dropout=0.0,
         recurrent_dropout=0.0,
+        horizon=1,
         epochs=100,
         batch_size=32,
         optimizer="adam",
         learning_rate=0.001,
         clipnorm=None,
         loss="mse",
-        scaling="standard",
+        scaling="last",
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
         shuffle=True,
         warm_start=False,
         callbacks=None,

@@ -5,15 +5,17 @@ callbacks between batches; for the many small fits of a model comparison
 that overhead, not arithmetic, dominates. Without user callbacks, skseq
 trains with one TensorFlow graph that runs every epoch and batch: the same
 optimizer, batch size, number of updates and per-epoch shuffling as
-``fit``. With callbacks it uses ``fit`` itself so they behave as documented.
+``fit``. Windows are scaled inside the graph, and in series mode gathered
+from the series batch by batch. With callbacks, or on another Keras backend,
+it uses ``fit`` itself.
 """
 
-import math
 import sys
 
 import numpy as np
 
 from skseq._keras import keras
+from skseq._series import SeriesWindows
 
 # Predictions run in batches of exactly this many rows (the last one
 # padded): float32 kernels choose their blocking by batch size, so a window's
@@ -22,140 +24,203 @@ from skseq._keras import keras
 _PREDICT_BATCH = 512
 
 
-def train_model(
-    model, X, y, sample_weight, *, epochs, batch_size, shuffle, callbacks, verbose
-):
-    """Train ``model`` in place and return the mean training loss per epoch.
+def train_model(model, inputs, y, sample_weight, scaler, plan):
+    """Train ``model`` in place; return the per-epoch losses.
 
     Parameters
     ----------
     model : keras.Model
         A compiled model.
-    X : ndarray of shape (n_windows, window_length, n_features) or SeriesWindows
-        Scaled float32 windows, or a scaled float32 series whose windows are
-        gathered batch by batch.
-    y : ndarray of shape (n_windows,) or (n_windows, n_outputs), float32
-        Scaled targets.
+    inputs : ndarray of shape (n_windows, window_length, n_features) or SeriesWindows
+        Raw windows, or a series whose windows are gathered batch by batch.
+    y : ndarray of shape (n_windows, n_outputs)
+        Raw targets.
     sample_weight : ndarray of shape (n_windows,) or None
         Weight of each window in the loss.
-    epochs, batch_size : int
-        Passes over the data and windows per update.
-    shuffle : bool
-        Shuffle the windows before each epoch.
-    callbacks : list of keras.callbacks.Callback or None
-        Keras callbacks; when given, training goes through ``Model.fit``.
-    verbose : int
-        0 is silent; 1 or more prints one line per epoch.
+    scaler : WindowScaler
+        Fitted scaling, applied to every batch.
+    plan : dict
+        ``epochs``, ``batch_size``, ``shuffle``, ``callbacks``, ``verbose``,
+        ``train_index`` and ``val_index`` (None without early stopping) and
+        ``patience``.
 
     Returns
     -------
-    losses : list of float
-        Mean training loss of each epoch.
+    history : dict
+        ``{"loss": [...]}`` and, with a validation set, ``"val_loss"``.
     """
-    y = y.reshape(len(y), -1)
-    batch_size = min(batch_size, len(y))
-    series = getattr(X, "series", None)
-    if callbacks or keras.backend.backend() != "tensorflow":
-        if series is not None:
-            X = np.ascontiguousarray(X.windows)
-        history = model.fit(
-            X,
-            y,
-            sample_weight=sample_weight,
-            epochs=epochs,
-            batch_size=batch_size,
-            shuffle=shuffle,
-            callbacks=callbacks,
-            verbose=verbose,
-        )
-        return [float(v) for v in history.history["loss"]]
-    if sample_weight is not None and np.all(sample_weight == 1):
-        sample_weight = None
-    window_length = None if series is None else X.window_length
-    run_epochs = _compiled_epochs(
-        model, len(y), batch_size, shuffle, sample_weight, window_length
-    )
+    if plan["callbacks"] or keras.backend.backend() != "tensorflow":
+        return _train_with_fit(model, inputs, y, sample_weight, scaler, plan)
     import tensorflow as tf
 
-    data = [tf.constant(X if series is None else series), tf.constant(y)]
-    if sample_weight is not None:
-        data.append(tf.constant(np.asarray(sample_weight, dtype=np.float32)))
-    if not verbose:
-        return [float(v) for v in run_epochs(*data, tf.constant(epochs)).numpy()]
-    losses = []
-    for epoch in range(epochs):
-        losses.append(float(run_epochs(*data, tf.constant(1)).numpy()[0]))
-        print(f"Epoch {epoch + 1}/{epochs} - loss: {losses[-1]:.4g}", file=sys.stderr)
-    return losses
+    if sample_weight is not None and np.all(sample_weight == 1):
+        sample_weight = None
+    series = isinstance(inputs, SeriesWindows)
+    source = inputs.series if series else inputs
+    graph = _Graph(model, scaler, inputs.window_length if series else None)
+    data = (
+        tf.constant(np.asarray(source, dtype=np.float32)),
+        tf.constant(np.asarray(y, dtype=np.float32)),
+        None if sample_weight is None else tf.constant(sample_weight, tf.float32),
+    )
+    train_index = tf.constant(plan["train_index"], tf.int32)
+    batch_size = min(plan["batch_size"], len(plan["train_index"]))
+    run = graph.epochs_function(batch_size, plan["shuffle"], sample_weight is not None)
+    val_index = plan["val_index"]
+    if val_index is None and not plan["verbose"]:
+        losses = run(*data, train_index, tf.constant(plan["epochs"]))
+        return {"loss": [float(v) for v in losses.numpy()]}
+    history = {"loss": []}
+    if val_index is not None:
+        history["val_loss"] = []
+        val_index = tf.constant(val_index, tf.int32)
+    best, best_weights, waited = np.inf, None, 0
+    for epoch in range(plan["epochs"]):
+        history["loss"].append(float(run(*data, train_index, tf.constant(1))[0]))
+        line = f"Epoch {epoch + 1}/{plan['epochs']} - loss: {history['loss'][-1]:.4g}"
+        if val_index is not None:
+            val_loss = float(graph.loss(data[0], data[1], val_index))
+            history["val_loss"].append(val_loss)
+            line += f" - val_loss: {val_loss:.4g}"
+            if val_loss < best:
+                best, best_weights, waited = val_loss, model.get_weights(), 0
+            else:
+                waited += 1
+        if plan["verbose"]:
+            print(line, file=sys.stderr)
+        if val_index is not None and waited >= plan["patience"]:
+            break
+    if best_weights is not None:
+        model.set_weights(best_weights)
+    return history
 
 
-def predict_model(model, X, transform):
-    """Return the model's float64 outputs for windows ``X``, batch by batch.
+def predict_model(model, X, scaler):
+    """Return the model's outputs in the user's units, float64, (n, n_outputs).
 
-    ``transform`` scales each batch, so long inputs (a view of a series) are
-    never scaled, and so copied, as a whole.
+    Windows are scaled batch by batch, so long inputs (a view of a series)
+    are never scaled, and so copied, as a whole.
     """
     outputs = []
     for start in range(0, len(X), _PREDICT_BATCH):
-        batch = transform(X[start : start + _PREDICT_BATCH])
+        windows = X[start : start + _PREDICT_BATCH]
+        batch = scaler.transform(windows)
         n_rows = len(batch)
         if n_rows < _PREDICT_BATCH:
-            padding = np.zeros((_PREDICT_BATCH - n_rows, *batch.shape[1:]), batch.dtype)
+            padding = np.zeros((_PREDICT_BATCH - n_rows, *batch.shape[1:]), np.float32)
             batch = np.concatenate([batch, padding])
-        outputs.append(np.asarray(model.predict_on_batch(batch))[:n_rows])
-    return np.concatenate(outputs).astype(np.float64)
+        scaled = np.asarray(model.predict_on_batch(batch))[:n_rows]
+        outputs.append(scaler.inverse_targets(scaled, windows))
+    return np.concatenate(outputs)
 
 
-def _compiled_epochs(
-    model, n_samples, batch_size, shuffle, sample_weight, window_length
-):
-    import tensorflow as tf
+class _Graph:
+    """The training graph pieces of one model and one fitted scaling."""
 
-    optimizer = model.optimizer
-    variables = model.trainable_variables
-    optimizer.build(variables)
-    loss_fn = _loss_function(model.loss)
-    seeds = keras.random.SeedGenerator()
-    n_batches = math.ceil(n_samples / batch_size)
-    weighted = sample_weight is not None
+    def __init__(self, model, scaler, window_length):
+        import tensorflow as tf
 
-    def step(X, y, w, index):
-        if window_length is None:
-            xb = tf.gather(X, index)
-        else:  # X is the series: window i is steps i .. i + window_length - 1
-            xb = tf.gather(X, index[:, tf.newaxis] + tf.range(window_length))
+        self.tf = tf
+        self.model = model
+        self.method = scaler.method
+        self.window_length = window_length
+        constant = lambda v: tf.constant(v, tf.float32)  # noqa: E731
+        self.x_mean, self.x_scale = constant(scaler.x_mean_), constant(scaler.x_scale_)
+        self.y_mean, self.y_scale = constant(scaler.y_mean_), constant(scaler.y_scale_)
+        self.loss_fn = _loss_function(model.loss)
+        model.optimizer.build(model.trainable_variables)
+
+    def batch(self, source, y, index):
+        """Scaled windows and targets of the windows at ``index``."""
+        tf = self.tf
+        if self.window_length is None:
+            xb = tf.gather(source, index)
+        else:  # source is the series: window i is steps i .. i + k - 1
+            xb = tf.gather(source, index[:, tf.newaxis] + tf.range(self.window_length))
         yb = tf.gather(y, index)
-        with tf.GradientTape() as tape:
-            pred = model(xb, training=True)
-            per_sample = loss_fn(yb, pred)
-            if weighted:
-                per_sample = per_sample * tf.gather(w, index)
-            # Keras's "sum_over_batch_size" reduction, plus layer penalties.
-            loss = tf.reduce_mean(per_sample)
-            if model.losses:
-                loss = loss + tf.add_n(model.losses)
-        grads = tape.gradient(loss, variables)
-        optimizer.apply(grads, variables)
+        if self.method == "last":
+            reference = xb[:, -1:, :]
+        elif self.method == "mean":
+            reference = tf.reduce_mean(xb, axis=1, keepdims=True)
+        else:
+            reference = tf.zeros_like(xb[:, :1, :])
+        xb = (xb - reference - self.x_mean) / self.x_scale
+        yb = (yb - reference[:, 0, :1] - self.y_mean) / self.y_scale
+        return xb, yb
+
+    def per_sample_loss(self, xb, yb, training):
+        loss = self.loss_fn(yb, self.model(xb, training=training))
         return loss
 
-    @tf.function(autograph=True)
-    def run_epochs(X, y, *rest):
-        *w, epochs = rest
-        w = w[0] if weighted else None
-        losses = tf.TensorArray(tf.float32, size=epochs)
-        for epoch in tf.range(epochs):
-            order = tf.range(n_samples)
-            if shuffle:
-                order = keras.random.shuffle(order, seed=seeds)
-            total = tf.constant(0.0)
-            for batch in tf.range(n_batches):
-                index = order[batch * batch_size : (batch + 1) * batch_size]
-                size = tf.cast(tf.shape(index)[0], tf.float32)
-                total += step(X, y, w, index) * size
-            losses = losses.write(epoch, total / n_samples)
-        return losses.stack()
+    def loss(self, source, y, index):
+        xb, yb = self.batch(source, y, index)
+        return self.tf.reduce_mean(self.per_sample_loss(xb, yb, training=False))
 
-    return run_epochs
+    def epochs_function(self, batch_size, shuffle, weighted):
+        tf, model = self.tf, self.model
+        variables = model.trainable_variables
+        seeds = keras.random.SeedGenerator()
+
+        def step(source, y, w, index):
+            xb, yb = self.batch(source, y, index)
+            with tf.GradientTape() as tape:
+                per_sample = self.per_sample_loss(xb, yb, training=True)
+                if weighted:
+                    per_sample = per_sample * tf.gather(w, index)
+                # Keras's "sum_over_batch_size" reduction, plus layer penalties.
+                loss = tf.reduce_mean(per_sample)
+                if model.losses:
+                    loss = loss + tf.add_n(model.losses)
+            grads = tape.gradient(loss, variables)
+            model.optimizer.apply(grads, variables)
+            return loss
+
+        @tf.function
+        def run(source, y, w, train_index, epochs):
+            n_samples = tf.shape(train_index)[0]
+            n_batches = (n_samples + batch_size - 1) // batch_size
+            losses = tf.TensorArray(tf.float32, size=epochs)
+            for epoch in tf.range(epochs):
+                order = train_index
+                if shuffle:
+                    order = keras.random.shuffle(order, seed=seeds)
+                total = tf.constant(0.0)
+                for batch in tf.range(n_batches):
+                    index = order[batch * batch_size : (batch + 1) * batch_size]
+                    size = tf.cast(tf.shape(index)[0], tf.float32)
+                    total += step(source, y, w, index) * size
+                losses = losses.write(epoch, total / tf.cast(n_samples, tf.float32))
+            return losses.stack()
+
+        return run
+
+
+def _train_with_fit(model, inputs, y, sample_weight, scaler, plan):
+    windows = inputs.windows if isinstance(inputs, SeriesWindows) else inputs
+    X = scaler.transform(windows)
+    targets = scaler.transform_targets(y, windows)
+    train, val = plan["train_index"], plan["val_index"]
+    callbacks = list(plan["callbacks"] or [])
+    validation = None
+    if val is not None:
+        validation = (X[val], targets[val])
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                patience=plan["patience"], restore_best_weights=True
+            )
+        )
+    history = model.fit(
+        X[train],
+        targets[train],
+        sample_weight=None if sample_weight is None else sample_weight[train],
+        validation_data=validation,
+        epochs=plan["epochs"],
+        batch_size=min(plan["batch_size"], len(train)),
+        shuffle=plan["shuffle"],
+        callbacks=callbacks,
+        verbose=plan["verbose"],
+    )
+    return {k: [float(v) for v in vals] for k, vals in history.history.items()}
 
 
 def _loss_function(loss):
