@@ -7,6 +7,7 @@ time they are used.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from skseq.baselines import NaiveRegressor, SeasonalNaiveRegressor
 from skseq.compare import compare, plot_comparison
 from skseq.forecasting import forecast
 from skseq.scoring import make_series_scorer
@@ -19,7 +20,9 @@ except PackageNotFoundError:  # running from a source tree
 
 __all__ = [
     "DenseRegressor",
+    "NaiveRegressor",
     "RNNRegressor",
+    "SeasonalNaiveRegressor",
     "SequenceWindower",
     "compare",
     "forecast",

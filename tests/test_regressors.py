@@ -236,3 +236,13 @@ def test_divergence_raises_instead_of_returning_nan(windows):
     est = DenseRegressor(scaling=None, learning_rate=1e30, optimizer="sgd", **FAST)
     with pytest.raises(FloatingPointError, match="diverged.*learning_rate"):
         est.fit(X * 1e30, y * 1e30)
+
+
+def test_a_failed_refit_leaves_the_regressor_unfitted(windows):
+    """After a refit that fails, predict says 'not fitted', not stale answers."""
+    X, y = windows
+    est = DenseRegressor(**FAST).fit(X, y)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        est.fit(X[:, :3], y[:-1])
+    with pytest.raises(NotFittedError):
+        est.predict(X)

@@ -108,6 +108,9 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
             y = predict_model(self.model_, X, self._scaler)
         return y.ravel() if self._y_ndim == 1 else y
 
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "model_")
+
     def _validate_params(self):
         # Called by _fit_context before fit: bools are refused first (an
         # Interval(Integral) would take True as 1), then the declared
@@ -118,6 +121,8 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
 
     def _train(self, X, y, sample_weight, epochs, warm_start):
         first = not (warm_start and hasattr(self, "model_"))
+        if first and hasattr(self, "model_"):
+            del self.model_  # a refit that fails must not leave the old model
         X = self._validate_windows(X, reset=first)
         inputs, y, sample_weight = self._targets(X, y, sample_weight)
         windows = inputs.windows if isinstance(inputs, SeriesWindows) else inputs

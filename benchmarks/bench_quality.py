@@ -1,0 +1,468 @@
+"""Forecast quality of skseq's default networks on four real series.
+
+For each bundled series (airline, co2, sunspots, nile) the first 80% trains
+and the last 20% is forecast one step ahead: every test value is predicted
+from the ``window_length`` values just before it (the true ones, so errors
+do not pile up). The score is the mean absolute error (MAE) in the series'
+own units.
+
+Models, all with their DEFAULT settings except ``window_length`` and
+``random_state``:
+
+* ``naive``: persistence, each value predicted by the one before it;
+* ``ridge``: ``make_pipeline(StandardScaler(), Ridge())`` (alpha=1.0) on the
+  same lags, ``X`` = the ``window_length`` values before each target;
+* ``dense``: ``DenseRegressor()`` (Dense(100, relu), 100 epochs, batch 32);
+* ``simple``, ``lstm``, ``gru``: ``RNNRegressor(cell=...)`` (32 units,
+  100 epochs, batch 32).
+
+Networks are fitted with ``random_state`` 0 .. S-1 (``--seeds``, default 3)
+and their MAE is averaged over the seeds (the standard deviation over seeds,
+ddof=1, is shown next to it).
+
+Table 1 compares the models. Table 2 repeats ``DenseRegressor`` and
+``RNNRegressor(cell="lstm")`` with ``scaling`` in {"last", "mean",
+"standard", None} to show which default is best ("last" is the default, so
+its column is the Table 1 result, not a second fit).
+
+Usage::
+
+    python benchmarks/bench_quality.py            # full run, 3 seeds
+    python benchmarks/bench_quality.py --quick    # 5 epochs, to try it out
+"""
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+# One-step-ahead windows per series: a year of months for the monthly ones,
+# one ~11-year cycle for sunspots, a few years for the short, noisy Nile.
+WINDOW_LENGTHS = {"airline": 12, "co2": 12, "sunspots": 11, "nile": 5}
+TRAIN_FRACTION = 0.8
+NETWORKS = ("dense", "simple", "lstm", "gru")
+MODELS = ("naive", "ridge", *NETWORKS)
+SCALINGS = ("last", "mean", "standard", None)
+SCALING_MODELS = ("dense", "lstm")
+DEFAULT_SCALING = "last"
+MATCH_TOLERANCE = 0.05  # within 5% of ridge counts as matching it
+QUICK_EPOCHS = 5
+
+
+# --- data ----------------------------------------------------------------
+
+
+def load_series():
+    from skseq.datasets import load_airline, load_co2, load_nile, load_sunspots
+
+    loaders = {
+        "airline": load_airline,
+        "co2": load_co2,
+        "sunspots": load_sunspots,
+        "nile": load_nile,
+    }
+    return {name: load().to_numpy(dtype=np.float64) for name, load in loaders.items()}
+
+
+def split_point(series):
+    return int(len(series) * TRAIN_FRACTION)
+
+
+def lag_matrix(values, window_length):
+    """The ``window_length`` values before each target, and the targets."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    X = sliding_window_view(values, window_length)[:-1]
+    return X, values[window_length:]
+
+
+def mae(predictions, targets):
+    return float(np.mean(np.abs(np.asarray(predictions) - targets)))
+
+
+# --- models --------------------------------------------------------------
+
+
+def naive_mae(series, window_length):
+    split = split_point(series)
+    return mae(series[split - 1 : -1], series[split:])
+
+
+def ridge_mae(series, window_length):
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    split = split_point(series)
+    X_train, y_train = lag_matrix(series[:split], window_length)
+    X_test, y_test = lag_matrix(series[split - window_length :], window_length)
+    model = make_pipeline(StandardScaler(), Ridge()).fit(X_train, y_train)
+    assert np.array_equal(y_test, series[split:])
+    return mae(model.predict(X_test), y_test)
+
+
+def make_network(kind, seed, scaling, epochs):
+    from skseq import DenseRegressor, RNNRegressor
+
+    params = {"random_state": seed}
+    if scaling != DEFAULT_SCALING:
+        params["scaling"] = scaling
+    if epochs is not None:  # only --quick / --epochs; otherwise the default
+        params["epochs"] = epochs
+    if kind == "dense":
+        return DenseRegressor(**params)
+    return RNNRegressor(cell=kind, **params)
+
+
+def network_mae(series, window_length, kind, seed, scaling, epochs):
+    """Series-mode pipeline fitted on the first 80%; MAE on the last 20%."""
+    from sklearn.pipeline import Pipeline
+
+    from skseq import SequenceWindower
+
+    split = split_point(series)
+    pipe = Pipeline(
+        [
+            ("window", SequenceWindower(window_length=window_length)),
+            ("model", make_network(kind, seed, scaling, epochs)),
+        ]
+    )
+    try:
+        pipe.fit(series[:split])
+    except FloatingPointError:  # training diverged: reported as nan
+        return float("nan")
+    # One prediction per window of series[split - k:]; the last window's
+    # target lies beyond the series, the others' are series[split:].
+    predictions = pipe.predict(series[split - window_length :])
+    assert len(predictions) == len(series) - split + 1
+    return mae(predictions[:-1], series[split:])
+
+
+class Score:
+    """MAE over seeds (or a single deterministic value)."""
+
+    def __init__(self, values):
+        self.values = list(values)
+
+    @property
+    def mean(self):
+        return float(np.mean(self.values))
+
+    @property
+    def std(self):
+        return statistics.stdev(self.values) if len(self.values) > 1 else 0.0
+
+    def cell(self, decimals):
+        if np.isnan(self.mean):
+            return "nan"
+        if len(self.values) == 1:
+            return f"{self.mean:.{decimals}f}"
+        return f"{self.mean:.{decimals}f} ±{self.std:.{decimals}f}"
+
+
+def geo_mean(values):
+    return float(np.exp(np.mean(np.log(values))))
+
+
+def decimals_for(naive):
+    """Enough decimals to compare errors of the size of the naive one."""
+    return max(0, 3 - int(np.floor(np.log10(naive))))
+
+
+# --- environment -----------------------------------------------------------
+
+
+def source_state():
+    """The git commit of the checkout, and whether skseq/ has local changes."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        changes = subprocess.run(
+            ["git", "status", "--porcelain", "--", "skseq"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (no git)"
+    if not changes:
+        return f"commit {commit}, skseq/ unmodified"
+    return f"commit {commit} + {len(changes)} uncommitted change(s) under skseq/"
+
+
+def print_environment():
+    # skseq._keras first: it imports TensorFlow with its start-up noise
+    # filtered out, so the later imports find it loaded.
+    from skseq._keras import keras  # isort: skip
+
+    import sklearn
+    import tensorflow as tf
+
+    import skseq
+
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        usable = os.cpu_count()
+    print(f"machine   : {platform.platform()} ({platform.machine()})")
+    print(f"processor : {platform.processor() or 'unknown'}")
+    print(f"CPUs      : {os.cpu_count()} (usable by this process: {usable})")
+    print(f"load avg  : {' '.join(f'{v:.2f}' for v in os.getloadavg())} (1/5/15 min)")
+    print(f"python    : {platform.python_version()}   numpy: {np.__version__}")
+    print(f"tensorflow: {tf.__version__}   keras: {keras.__version__}")
+    gpus = len(tf.config.list_physical_devices("GPU"))
+    print(f"backend   : {keras.backend.backend()}   GPUs: {gpus}")
+    print(f"sklearn   : {sklearn.__version__}   skseq: {skseq.__version__}")
+    print(f"source    : {source_state()}")
+
+
+# --- tables --------------------------------------------------------------
+
+
+def print_table(header, rows, first_width=10, width=16):
+    print(f"{header[0]:<{first_width}}" + "".join(f"{h:>{width}}" for h in header[1:]))
+    print("-" * (first_width + width * (len(header) - 1)))
+    for row in rows:
+        print(f"{row[0]:<{first_width}}" + "".join(f"{c:>{width}}" for c in row[1:]))
+
+
+def scaling_name(scaling):
+    return "None" if scaling is None else scaling
+
+
+def print_model_table(names, scores):
+    print()
+    print("Table 1: one-step-ahead MAE on the last 20% (mean ±std over seeds)")
+    print()
+    header = ["series", *MODELS]
+    rows = []
+    for name in names:
+        digits = decimals_for(scores[name]["naive"].mean)
+        rows.append([name, *(scores[name][m].cell(digits) for m in MODELS)])
+    print_table(header, rows)
+    print()
+    print(
+        "Ratios to naive and to ridge (< 1 is better). beats naive: MAE < naive; "
+        f"matches ridge: MAE <= {1 + MATCH_TOLERANCE:.2f} x ridge."
+    )
+    beats = dict.fromkeys(NETWORKS, 0)
+    matches = dict.fromkeys(NETWORKS, 0)
+    for name in names:
+        naive = scores[name]["naive"].mean
+        ridge = scores[name]["ridge"].mean
+        parts = []
+        for kind in NETWORKS:
+            value = scores[name][kind].mean
+            beat = value < naive
+            match = value <= (1 + MATCH_TOLERANCE) * ridge
+            beats[kind] += beat
+            matches[kind] += match
+            verdict_naive = "beats naive" if beat else "LOSES to naive"
+            if value < ridge:
+                verdict_ridge = "beats ridge"
+            elif match:
+                verdict_ridge = "matches ridge"
+            else:
+                verdict_ridge = "WORSE than ridge"
+            parts.append(
+                f"{kind} {value / naive:.2f}/{value / ridge:.2f} "
+                f"({verdict_naive}, {verdict_ridge})"
+            )
+        print(f"  {name:<9} " + "; ".join(parts))
+        print(f"  {'':<9} ridge/naive = {ridge / naive:.2f}")
+    print()
+    n = len(names)
+    for kind in NETWORKS:
+        print(
+            f"  {kind:<7}: beats naive on {beats[kind]}/{n} series, "
+            f"matches or beats ridge on {matches[kind]}/{n}"
+        )
+
+
+def print_scaling_table(names, scores):
+    print()
+    print(
+        "Table 2: MAE by scaling (mean ±std over seeds); "
+        f'"{DEFAULT_SCALING}" is the default (= Table 1); * marks the best per series'
+    )
+    overall_wins = dict.fromkeys(SCALINGS, 0)
+    overall_relative = {s: [] for s in SCALINGS}
+    for kind in SCALING_MODELS:
+        print()
+        label = "DenseRegressor" if kind == "dense" else f'RNNRegressor(cell="{kind}")'
+        print(label)
+        header = ["series", *(scaling_name(s) for s in SCALINGS)]
+        rows = []
+        wins = dict.fromkeys(SCALINGS, 0)
+        near = dict.fromkeys(SCALINGS, 0)
+        relative = {s: [] for s in SCALINGS}
+        for name in names:
+            digits = decimals_for(scores[name]["naive"].mean)
+            by_scaling = {s: scores[name][(kind, s)] for s in SCALINGS}
+            means = {s: by_scaling[s].mean for s in SCALINGS}
+            finite = {s: v for s, v in means.items() if np.isfinite(v)}
+            best = min(finite, key=finite.get)
+            wins[best] += 1
+            overall_wins[best] += 1
+            for s in SCALINGS:
+                if s in finite and finite[s] <= (1 + MATCH_TOLERANCE) * finite[best]:
+                    near[s] += 1
+                relative[s].append(means[s] / scores[name]["naive"].mean)
+                overall_relative[s].append(relative[s][-1])
+            rows.append(
+                [
+                    name,
+                    *(
+                        by_scaling[s].cell(digits) + ("*" if s == best else " ")
+                        for s in SCALINGS
+                    ),
+                ]
+            )
+        print_table(header, rows, width=17)
+        n = len(names)
+        print(
+            "  best on     : "
+            + ", ".join(f"{scaling_name(s)} {wins[s]}/{n}" for s in SCALINGS)
+        )
+        print(
+            "  within 5%   : "
+            + ", ".join(f"{scaling_name(s)} {near[s]}/{n}" for s in SCALINGS)
+        )
+        print(
+            "  geo-mean MAE/naive: "
+            + ", ".join(
+                f"{scaling_name(s)} {geo_mean(relative[s]):.3f}" for s in SCALINGS
+            )
+        )
+    total = len(names) * len(SCALING_MODELS)
+    print()
+    print(
+        "Overall, best scaling on "
+        + ", ".join(f"{scaling_name(s)} {overall_wins[s]}/{total}" for s in SCALINGS)
+        + " (series x model)"
+    )
+    print(
+        "Overall geo-mean MAE/naive: "
+        + ", ".join(
+            f"{scaling_name(s)} {geo_mean(overall_relative[s]):.3f}" for s in SCALINGS
+        )
+    )
+
+
+# --- main ----------------------------------------------------------------
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=3,
+        help="random_state 0 .. SEEDS-1 per network (default 3)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"{QUICK_EPOCHS} epochs per fit instead of the default 100, to try it out",
+    )
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="override the networks' epochs (default: their own default, 100)",
+    )
+    parser.add_argument(
+        "--series",
+        nargs="+",
+        choices=list(WINDOW_LENGTHS),
+        default=list(WINDOW_LENGTHS),
+        help="series to run (default: all four)",
+    )
+    parser.add_argument("--no-scaling-table", action="store_true", help="skip Table 2")
+    args = parser.parse_args()
+    epochs = args.epochs
+    if args.quick and epochs is None:
+        epochs = QUICK_EPOCHS
+
+    start = time.perf_counter()
+    print_environment()
+    print(f"command   : {' '.join(['python', *sys.argv])}")
+    print(
+        f"settings  : seeds 0..{args.seeds - 1}, "
+        f"epochs {'default (100)' if epochs is None else epochs}, batch default (32), "
+        f"train first {TRAIN_FRACTION:.0%}, test last {1 - TRAIN_FRACTION:.0%}"
+    )
+    print("ridge     : make_pipeline(StandardScaler(), Ridge()) (alpha=1.0)")
+    print()
+
+    series = load_series()
+    names = args.series
+    scalings = SCALINGS if not args.no_scaling_table else (DEFAULT_SCALING,)
+    seeds = range(args.seeds)
+    scores = {}
+    fit_seconds = {}
+    n_fits = 0
+    for name in names:
+        values = series[name]
+        k = WINDOW_LENGTHS[name]
+        split = split_point(values)
+        print(
+            f"{name}: {len(values)} values, train {split}, test {len(values) - split}, "
+            f"window_length {k}",
+            flush=True,
+        )
+        result = {
+            "naive": Score([naive_mae(values, k)]),
+            "ridge": Score([ridge_mae(values, k)]),
+        }
+        jobs = [(kind, DEFAULT_SCALING) for kind in NETWORKS]
+        others = [s for s in scalings if s != DEFAULT_SCALING]
+        jobs += [(kind, s) for kind in SCALING_MODELS for s in others]
+        for kind, scaling in jobs:
+            tic = time.perf_counter()
+            maes = [
+                network_mae(values, k, kind, seed, scaling, epochs) for seed in seeds
+            ]
+            seconds = time.perf_counter() - tic
+            n_fits += len(maes)
+            fit_seconds[kind] = fit_seconds.get(kind, 0.0) + seconds
+            score = Score(maes)
+            result[(kind, scaling)] = score
+            if scaling == DEFAULT_SCALING:
+                result[kind] = score
+            digits = decimals_for(result["naive"].mean)
+            print(
+                f"  {kind:<7} scaling={scaling_name(scaling):<9} MAE per seed: "
+                + " ".join(f"{m:.{digits}f}" for m in maes)
+                + f"   ({seconds / len(maes):.1f} s/fit)",
+                flush=True,
+            )
+        scores[name] = result
+
+    print_model_table(names, scores)
+    if not args.no_scaling_table:
+        print_scaling_table(names, scores)
+
+    total = time.perf_counter() - start
+    print()
+    print(
+        f"{n_fits} network fits: "
+        + ", ".join(f"{kind} {seconds:.0f} s" for kind, seconds in fit_seconds.items())
+    )
+    print(f"total run time: {total:.1f} s ({total / 60:.1f} min)")
+
+
+if __name__ == "__main__":
+    main()
