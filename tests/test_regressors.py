@@ -246,3 +246,22 @@ def test_a_failed_refit_leaves_the_regressor_unfitted(windows):
         est.fit(X[:, :3], y[:-1])
     with pytest.raises(NotFittedError):
         est.predict(X)
+
+
+def test_compiled_training_is_keras_fit_without_shuffling(windows):
+    """skseq's compiled loop makes the same updates as keras Model.fit.
+
+    With shuffle=False the two paths (Keras callbacks force Model.fit) train
+    identically; with shuffling they differ only in the order of windows.
+    """
+    import keras
+
+    X, y = windows
+    params = {**FAST, "epochs": 5, "batch_size": 16, "shuffle": False}
+    compiled = DenseRegressor((16,), **params).fit(X, y)
+    with_fit = DenseRegressor((16,), callbacks=[keras.callbacks.History()], **params)
+    with_fit.fit(X, y)
+    np.testing.assert_allclose(compiled.predict(X), with_fit.predict(X), rtol=1e-4)
+    np.testing.assert_allclose(
+        compiled.history_["loss"], with_fit.history_["loss"], rtol=1e-4
+    )
