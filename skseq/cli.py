@@ -59,7 +59,7 @@ def main(argv=None):
 
 
 def architectures(window_length=12, epochs=100):
-    """Dense, SimpleRNN, LSTM and GRU series-mode pipelines with defaults.
+    """Naive persistence, Dense, SimpleRNN, LSTM and GRU series-mode pipelines.
 
     Parameters
     ----------
@@ -73,9 +73,11 @@ def architectures(window_length=12, epochs=100):
     models : dict of str to Pipeline
         ``SequenceWindower`` + regressor pipelines keyed by architecture.
     """
+    from skseq.baselines import NaiveRegressor
     from skseq.regressors import DenseRegressor, RNNRegressor
 
     regressors = {
+        "Naive": NaiveRegressor(),
         "Dense": DenseRegressor(epochs=epochs),
         "SimpleRNN": RNNRegressor(cell="simple", epochs=epochs),
         "LSTM": RNNRegressor(cell="lstm", epochs=epochs),
@@ -94,9 +96,10 @@ def _parser():
     commands = parser.add_subparsers(dest="command", required=True)
     command = commands.add_parser(
         "compare",
-        help="compare Dense, SimpleRNN, LSTM and GRU on a series",
+        help="compare naive persistence, Dense, SimpleRNN, LSTM and GRU on a series",
         description=(
-            "Cross-validate Dense, SimpleRNN, LSTM and GRU regressors with "
+            "Cross-validate naive persistence and Dense, SimpleRNN, LSTM and GRU "
+            "regressors with "
             "TimeSeriesSplit on a series (default: monthly airline passengers "
             "1949-1960) and print, per architecture, R² over folds and seeds, "
             "MAE, RMSE, skill against naive persistence, parameters, fit time and "
