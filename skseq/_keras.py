@@ -40,9 +40,11 @@ def _import_quietly():
         os.dup2(captured.fileno(), 2)
         try:
             import keras
-            import tensorflow as tf
 
-            tf.config.list_physical_devices()  # device probing logs too
+            if keras.backend.backend() == "tensorflow":
+                import tensorflow as tf
+
+                tf.config.list_physical_devices()  # device probing logs too
         finally:
             sys.stderr.flush()
             os.dup2(saved_fd, 2)
@@ -60,6 +62,15 @@ def _import_quietly():
 
 
 keras = _import_quietly()
+
+
+def has_gpu():
+    """Whether the Keras backend sees a GPU."""
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        return bool(tf.config.list_physical_devices("GPU"))
+    return any(d.lower().startswith("gpu") for d in keras.distribution.list_devices())
 
 
 def seed_from(random_state):

@@ -4,7 +4,7 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from skseq._keras import keras
+from skseq._keras import has_gpu, keras
 from skseq.regressors._base import _SequenceRegressorBase, store_params
 from skseq.regressors._layers import check_layer_sizes
 
@@ -172,6 +172,4 @@ def _unroll(window_length):
     # Unrolling turns the per-step graph loop into straight-line ops: much
     # faster for short windows on a CPU. On a GPU the fused cuDNN kernels of
     # LSTM/GRU need the loop, so there it is kept.
-    import tensorflow as tf
-
-    return window_length <= 16 and not tf.config.list_physical_devices("GPU")
+    return window_length <= 16 and not has_gpu()

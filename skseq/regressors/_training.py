@@ -6,9 +6,10 @@ that overhead, not arithmetic, dominates. Without user callbacks, skseq
 trains with one TensorFlow graph that runs every epoch and batch: the same
 optimizer, batch size, number of updates and loss as ``fit`` (identical
 weights with ``shuffle=False``), and a fresh permutation of the windows
-every epoch (seeded ``fit`` replays one permutation in every epoch). Windows are scaled inside the graph, and in series mode gathered
-from the series batch by batch. With callbacks, or on another Keras backend,
-it uses ``fit`` itself.
+every epoch (seeded ``fit`` replays one permutation in every epoch).
+Windows are scaled inside the graph, and in series mode gathered from the
+series batch by batch. With callbacks, or on another Keras backend, it uses
+``fit`` itself.
 """
 
 import sys
