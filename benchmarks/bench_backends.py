@@ -39,6 +39,7 @@ import time
 import traceback
 
 import numpy as np
+from _environment import gpu_count, load_average, package_version, print_environment
 
 SERIES = np.array([1, 3, 5, 2, 4, 9, 7, 6, 8], dtype=np.float64)
 WINDOW = 2
@@ -110,25 +111,13 @@ def fit_raw(keras, kind, seed, epochs, X, y):
     return float(history.history["loss"][-1])
 
 
-def package_versions():
-    from importlib.metadata import PackageNotFoundError, version
-
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = version(name)
-        except PackageNotFoundError:
-            versions[name] = None
-    return versions
-
-
 def run_child(args):
     """Time the fits on the backend named by KERAS_BACKEND; print one JSON line."""
     report = {
         "requested_backend": os.environ.get("KERAS_BACKEND"),
         "python": platform.python_version(),
         "executable": sys.executable,
-        "versions": package_versions(),
+        "versions": {name: package_version(name) for name in PACKAGES},
         "load_start": os.getloadavg(),
         "errors": {},
         "times": {},
@@ -180,6 +169,10 @@ def run_child(args):
                 report["times"][key].append(time.perf_counter() - start)
                 report["losses"][key].append(loss)
     report["load_end"] = os.getloadavg()
+    try:
+        report["gpus"] = gpu_count(keras)
+    except Exception:  # information only: not a failed run
+        report["gpus"] = "unknown"
     report["child_seconds"] = time.perf_counter() - started
     print(MARKER + json.dumps(report), flush=True)
 
@@ -232,16 +225,9 @@ def cell(values):
     return f"{median(values):8.2f} s" if values else f"{'FAILED':>10}"
 
 
-def print_environment(args):
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        usable = os.cpu_count()
-    print(f"machine   : {platform.platform()} ({platform.machine()})")
-    print(f"processor : {_cpu_model()}")
-    print(f"CPUs      : {os.cpu_count()} (usable by this process: {usable})")
-    print(f"load avg  : {_load()} (1/5/15 min, at start)")
-    print(f"python    : {args.python}")
+def print_workload(args):
+    """The parent's machine and the workload; the children report their versions."""
+    print_environment(python=args.python, libraries=False)
     print(
         f"workload  : series {SERIES.astype(int).tolist()}, windows of {WINDOW} -> "
         f"next value ({len(SERIES) - WINDOW} windows), epochs={args.epochs}, "
@@ -254,21 +240,6 @@ def print_environment(args):
     )
 
 
-def _cpu_model():
-    try:
-        with open("/proc/cpuinfo") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def _load():
-    return " ".join(f"{v:.2f}" for v in os.getloadavg())
-
-
 def training_path(backend):
     if backend == "tensorflow":
         return "compiled tf.function loop"
@@ -276,7 +247,7 @@ def training_path(backend):
 
 
 def run_parent(args):
-    print_environment(args)
+    print_workload(args)
     order = [b for _ in range(args.rounds) for b in args.backends]
     runs = []
     for number, backend in enumerate(order, 1):
@@ -304,6 +275,9 @@ def run_parent(args):
     )
     pythons = sorted({r["python"] for r in runs if "python" in r})
     print(f"child python: {', '.join(pythons)}")
+    gpus = {r["requested_backend"]: r["gpus"] for r in runs if "gpus" in r}
+    if gpus:
+        print(f"child GPUs  : {', '.join(f'{b} {n}' for b, n in gpus.items())}")
 
     print()
     print(
@@ -378,7 +352,7 @@ def run_parent(args):
             if "stderr_tail" in report:
                 print("--- stderr tail")
                 print(report["stderr_tail"].rstrip())
-    print(f"\nload avg at end: {_load()}")
+    print(f"\nload avg at end: {load_average()}")
 
 
 def main():

@@ -23,15 +23,13 @@ Usage::
 import argparse
 import logging
 import math
-import os
-import platform
 import statistics
-import subprocess
 import time
 import warnings
 from collections import Counter
 
 import numpy as np
+from _environment import load_average, print_environment
 from numpy.lib.stride_tricks import sliding_window_view
 
 WINDOW_LENGTHS = (2, 4, 8)
@@ -217,57 +215,6 @@ def run_scikeras(series, epochs, scaling):
 # --- report ---------------------------------------------------------------
 
 
-def source_state():
-    """The git commit of the checkout, and whether skseq/ has local changes."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        changes = subprocess.run(
-            ["git", "status", "--porcelain", "--", "skseq"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.splitlines()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (no git)"
-    if not changes:
-        return f"commit {commit}, skseq/ unmodified"
-    return f"commit {commit} + {len(changes)} uncommitted change(s) under skseq/"
-
-
-def print_environment():
-    import scikeras
-    import sklearn
-    import tensorflow as tf
-
-    import skseq
-    from skseq._keras import keras
-
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        usable = os.cpu_count()
-    print(f"machine   : {platform.platform()} ({platform.machine()})")
-    print(f"CPUs      : {os.cpu_count()} (usable by this process: {usable})")
-    print(f"load avg  : {' '.join(f'{v:.2f}' for v in os.getloadavg())} (1/5/15 min)")
-    print(f"python    : {platform.python_version()}")
-    print(f"tensorflow: {tf.__version__}   keras: {keras.__version__}")
-    gpus = len(tf.config.list_physical_devices("GPU"))
-    print(f"backend   : {keras.backend.backend()}   GPUs: {gpus}")
-    print(
-        f"sklearn   : {sklearn.__version__}   scikeras: {scikeras.__version__}   "
-        f"skseq: {skseq.__version__}"
-    )
-    print(f"source    : {source_state()}")
-
-
 def warm_up(series):
     """One untimed short fit of every kind on both sides (TF start-up costs)."""
     from sklearn.pipeline import Pipeline
@@ -395,7 +342,7 @@ def main():
         print(f"warnings raised during the {side} runs: {sum(counter.values())}")
         for text, count in counter.most_common(5):
             print(f"  {count:4d} x {text}")
-    print(f"\nload avg at end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    print(f"\nload avg at end: {load_average()}")
 
 
 if __name__ == "__main__":

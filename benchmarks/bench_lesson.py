@@ -15,13 +15,11 @@ Usage::
 """
 
 import argparse
-import os
-import platform
 import statistics
-import subprocess
 import time
 
 import numpy as np
+from _environment import load_average, print_environment
 from numpy.lib.stride_tricks import sliding_window_view
 
 SERIES = np.array([1, 3, 5, 2, 4, 9, 7, 6, 8], dtype=np.float64)
@@ -118,59 +116,6 @@ def timed(function, *args):
     return time.perf_counter() - start, result
 
 
-def source_state():
-    """The git commit of the checkout, and whether skseq/ has local changes."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        changes = subprocess.run(
-            ["git", "status", "--porcelain", "--", "skseq"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.splitlines()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (no git)"
-    if not changes:
-        return f"commit {commit}, skseq/ unmodified"
-    return f"commit {commit} + {len(changes)} uncommitted change(s) under skseq/"
-
-
-def print_environment(keras):
-    import scikeras
-    import sklearn
-    import tensorflow as tf
-
-    import skseq
-
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        usable = os.cpu_count()
-    print(f"machine   : {platform.platform()} ({platform.machine()})")
-    print(f"CPUs      : {os.cpu_count()} (usable by this process: {usable})")
-    print(f"load avg  : {' '.join(f'{v:.2f}' for v in os.getloadavg())} (1/5/15 min)")
-    print(f"python    : {platform.python_version()}")
-    print(f"tensorflow: {tf.__version__}   keras: {keras.__version__}")
-    print(f"backend   : {keras.backend.backend()}   GPUs: {len(_gpus(tf))}")
-    print(
-        f"sklearn   : {sklearn.__version__}   scikeras: {scikeras.__version__}   "
-        f"skseq: {skseq.__version__}"
-    )
-    print(f"source    : {source_state()}")
-
-
-def _gpus(tf):
-    return tf.config.list_physical_devices("GPU")
-
-
 def spread(values):
     """'mean ± std  [min .. max]' of a list of numbers."""
     std = statistics.pstdev(values) if len(values) > 1 else 0.0
@@ -190,7 +135,7 @@ def main():
 
     from skseq._keras import keras  # imports TensorFlow quietly
 
-    print_environment(keras)
+    print_environment()
     seeds = list(range(args.seeds))
     print(
         f"workload  : series {SERIES.astype(int).tolist()}, windows of {WINDOW} -> "
@@ -277,7 +222,7 @@ def main():
                 f"    -> skseq mean {mean:.4f} is {verdict} raw's range "
                 f"[{low:.4f} .. {high:.4f}]"
             )
-    print(f"\nload avg at end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    print(f"\nload avg at end: {load_average()}")
 
 
 if __name__ == "__main__":

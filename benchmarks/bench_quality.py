@@ -32,14 +32,12 @@ Usage::
 """
 
 import argparse
-import os
-import platform
 import statistics
-import subprocess
 import sys
 import time
 
 import numpy as np
+from _environment import print_environment
 
 # One-step-ahead windows per series: a year of months for the monthly ones,
 # one ~11-year cycle for sunspots, a few years for the short, noisy Nile.
@@ -172,60 +170,6 @@ def geo_mean(values):
 def decimals_for(naive):
     """Enough decimals to compare errors of the size of the naive one."""
     return max(0, 3 - int(np.floor(np.log10(naive))))
-
-
-# --- environment -----------------------------------------------------------
-
-
-def source_state():
-    """The git commit of the checkout, and whether skseq/ has local changes."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        changes = subprocess.run(
-            ["git", "status", "--porcelain", "--", "skseq"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.splitlines()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (no git)"
-    if not changes:
-        return f"commit {commit}, skseq/ unmodified"
-    return f"commit {commit} + {len(changes)} uncommitted change(s) under skseq/"
-
-
-def print_environment():
-    # skseq._keras first: it imports TensorFlow with its start-up noise
-    # filtered out, so the later imports find it loaded.
-    from skseq._keras import keras  # isort: skip
-
-    import sklearn
-    import tensorflow as tf
-
-    import skseq
-
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        usable = os.cpu_count()
-    print(f"machine   : {platform.platform()} ({platform.machine()})")
-    print(f"processor : {platform.processor() or 'unknown'}")
-    print(f"CPUs      : {os.cpu_count()} (usable by this process: {usable})")
-    print(f"load avg  : {' '.join(f'{v:.2f}' for v in os.getloadavg())} (1/5/15 min)")
-    print(f"python    : {platform.python_version()}   numpy: {np.__version__}")
-    print(f"tensorflow: {tf.__version__}   keras: {keras.__version__}")
-    gpus = len(tf.config.list_physical_devices("GPU"))
-    print(f"backend   : {keras.backend.backend()}   GPUs: {gpus}")
-    print(f"sklearn   : {sklearn.__version__}   skseq: {skseq.__version__}")
-    print(f"source    : {source_state()}")
 
 
 # --- tables --------------------------------------------------------------

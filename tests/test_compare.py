@@ -24,6 +24,17 @@ def _models():
     }
 
 
+def _trained_and_untrained():
+    return {
+        "trained": make_pipeline(
+            SequenceWindower(6), DenseRegressor(epochs=100, random_state=0)
+        ),
+        "untrained": make_pipeline(
+            SequenceWindower(6), DenseRegressor(epochs=1, learning_rate=1e-5)
+        ),
+    }
+
+
 def test_compare_table_has_one_row_per_model_with_honest_numbers(sine):
     """Scores, errors, skill, parameters, times and the paired test."""
     table = compare(_models(), sine, cv=3, seeds=(0, 1), verbose=0)
@@ -43,15 +54,7 @@ def test_compare_table_has_one_row_per_model_with_honest_numbers(sine):
 
 def test_compare_skill_measures_the_gain_over_persistence(sine):
     """A trained model beats persistence (skill > 0); an untrained one does not."""
-    models = {
-        "trained": make_pipeline(
-            SequenceWindower(6), DenseRegressor(epochs=100, random_state=0)
-        ),
-        "untrained": make_pipeline(
-            SequenceWindower(6), DenseRegressor(epochs=1, learning_rate=1e-5)
-        ),
-    }
-    table = compare(models, sine, cv=3, seeds=(0,), verbose=0)
+    table = compare(_trained_and_untrained(), sine, cv=3, seeds=(0,), verbose=0)
     assert table.loc["trained", "skill"] > 0.5
     assert table.loc["untrained", "skill"] < 0
     assert table.attrs["scoring"] == "r2_score"
@@ -59,15 +62,7 @@ def test_compare_skill_measures_the_gain_over_persistence(sine):
 
 def test_compare_diebold_mariano_detects_a_clearly_worse_model(sine):
     """A network that barely trained is significantly worse than a trained one."""
-    models = {
-        "trained": make_pipeline(
-            SequenceWindower(6), DenseRegressor(epochs=100, random_state=0)
-        ),
-        "untrained": make_pipeline(
-            SequenceWindower(6), DenseRegressor(epochs=1, learning_rate=1e-5)
-        ),
-    }
-    table = compare(models, sine, cv=3, seeds=(0,), verbose=0)
+    table = compare(_trained_and_untrained(), sine, cv=3, seeds=(0,), verbose=0)
     assert table["score_mean"].idxmax() == "trained"
     assert table.loc["untrained", "p_value"] < 0.01
 
