@@ -109,8 +109,8 @@ class NaiveRegressor(_BaselineRegressor):
     Attributes
     ----------
     n_features_in_ : int
-        Number of features of ``X`` seen during :term:`fit`: the window
-        length for 2-D ``X``, steps times features for 3-D ``X``.
+        ``window_length`` of the windows seen in fit (the second axis of
+        ``X``), as scikit-learn counts features.
 
     n_outputs_ : int
         Number of values predicted per window.
@@ -174,8 +174,8 @@ class SeasonalNaiveRegressor(_BaselineRegressor):
     Attributes
     ----------
     n_features_in_ : int
-        Number of features of ``X`` seen during :term:`fit`: the window
-        length for 2-D ``X``, steps times features for 3-D ``X``.
+        ``window_length`` of the windows seen in fit (the second axis of
+        ``X``), as scikit-learn counts features.
 
     n_outputs_ : int
         Number of values predicted per window.

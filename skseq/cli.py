@@ -32,15 +32,25 @@ def main(argv=None):
         series, label = _load_series(args)
     except (OSError, ValueError, KeyError) as error:
         parser.error(str(error))
+    needed = (args.folds + 1) * (args.window_length + 1)
+    if len(series) < needed:
+        parser.error(
+            f"{label} has {len(series)} values; {args.folds} folds with "
+            f"window_length={args.window_length} need at least {needed} "
+            "((folds + 1) x (window_length + 1)): use fewer folds or a shorter window"
+        )
     start = time.perf_counter()
-    table = compare(
-        architectures(args.window_length, args.epochs),
-        series,
-        cv=TimeSeriesSplit(n_splits=args.folds),
-        seeds=range(args.seeds),
-        n_jobs=args.n_jobs,
-        verbose=0 if args.quiet else 1,
-    )
+    try:
+        table = compare(
+            architectures(args.window_length, args.epochs),
+            series,
+            cv=TimeSeriesSplit(n_splits=args.folds),
+            seeds=range(args.seeds),
+            n_jobs=args.n_jobs,
+            verbose=0 if args.quiet else 1,
+        )
+    except ValueError as error:
+        parser.error(str(error))
     print(
         f"{label}: {len(series)} values, window_length={args.window_length}, "
         f"epochs={args.epochs}, TimeSeriesSplit(n_splits={args.folds}), "

@@ -77,7 +77,15 @@ def compare(
     """
     if not models:
         raise ValueError("models must name at least one estimator to compare")
-    cv = check_cv(TimeSeriesSplit(cv or 3) if cv is None or isinstance(cv, int) else cv)
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed, e.g. seeds=(0,)")
+    horizon = _common_horizon(models)
+    if cv is None:
+        cv = TimeSeriesSplit(n_splits=3)
+    elif isinstance(cv, int):
+        cv = TimeSeriesSplit(n_splits=cv)
+    cv = check_cv(cv)
     scorer = get_scorer(scoring)
     values = series.to_numpy() if hasattr(series, "to_numpy") else np.asarray(series)
     folds = list(cv.split(values))
@@ -96,7 +104,7 @@ def compare(
         results.append(result)
         if verbose:
             _progress(done, len(tasks))
-    return _summarise(tasks, results, scorer, list(models))
+    return _summarise(tasks, results, scorer, list(models), horizon)
 
 
 def plot_comparison(table, path=None):
@@ -171,7 +179,7 @@ def _fit_and_predict(model, train, test, seed):
     }
 
 
-def _summarise(tasks, results, scorer, names):
+def _summarise(tasks, results, scorer, names, horizon):
     from skseq.scoring import _Predicted
 
     rows, records, last_fold = {}, [], {}
@@ -200,7 +208,9 @@ def _summarise(tasks, results, scorer, names):
     squared = _paired_squared_errors(tasks, results, names, n_folds)
     table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
     best = table["score_mean"].idxmax()
-    tests = {name: _diebold_mariano(squared[name], squared[best]) for name in names}
+    tests = {
+        name: _diebold_mariano(squared[name], squared[best], horizon) for name in names
+    }
     table["dm_stat"] = [np.nan if n == best else tests[n][0] for n in names]
     table["p_value"] = [np.nan if n == best else tests[n][1] for n in names]
     table.attrs.update(
@@ -230,21 +240,46 @@ def _paired_squared_errors(tasks, results, names, n_folds):
     return {name: np.concatenate(parts) for name, parts in squared.items()}
 
 
-def _diebold_mariano(loss_a, loss_b):
-    """Diebold-Mariano test of equal one-step loss, small-sample corrected.
+def _diebold_mariano(loss_a, loss_b, horizon=1):
+    """Diebold-Mariano test of equal expected loss, small-sample corrected.
 
-    Uses the Harvey, Leybourne and Newbold (1997) correction and a Student t
-    with n - 1 degrees of freedom; two-sided p-value.
+    The variance of the loss differential is estimated with its
+    autocovariances up to lag ``horizon - 1`` (forecasts ``horizon`` steps
+    ahead overlap), then corrected as Harvey, Leybourne and Newbold (1997)
+    propose; a Student t with ``n - 1`` degrees of freedom gives the
+    two-sided p-value. Identical losses give (nan, 1.0); too few targets
+    give (nan, nan).
     """
     d = np.asarray(loss_a) - np.asarray(loss_b)
     n = len(d)
-    variance = np.var(d, ddof=0)
-    if n < 3 or variance == 0:
-        return np.nan, np.nan if variance == 0 and np.mean(d) != 0 else 1.0
-    statistic = np.mean(d) / np.sqrt(variance / n)
-    statistic *= np.sqrt((n - 1) / n)  # HLN correction for one-step forecasts
+    if n and not np.any(d):
+        return np.nan, 1.0
+    if n < 3 or n <= 2 * horizon:
+        return np.nan, np.nan
+    centred = d - d.mean()
+    variance = np.dot(centred, centred) / n
+    for lag in range(1, horizon):
+        variance += 2 * np.dot(centred[lag:], centred[:-lag]) / n
+    if variance <= 0:
+        return np.nan, np.nan
+    statistic = d.mean() / np.sqrt(variance / n)
+    statistic *= np.sqrt((n + 1 - 2 * horizon + horizon * (horizon - 1) / n) / n)
     p_value = 2 * stats.t.sf(abs(statistic), df=n - 1)
     return float(statistic), float(p_value)
+
+
+def _common_horizon(models):
+    """The horizon every model forecasts; comparing different ones is refused."""
+    horizons = {}
+    for name, model in models.items():
+        final = model[-1] if hasattr(model, "steps") else model
+        horizons[name] = int(final.get_params().get("horizon", 1))
+    if len(set(horizons.values())) > 1:
+        raise ValueError(
+            "compare needs models that forecast the same horizon, so that their "
+            f"errors are paired on the same targets; got {horizons}."
+        )
+    return next(iter(horizons.values()))
 
 
 def _progress(done, total, width=30):

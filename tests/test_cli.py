@@ -55,6 +55,7 @@ def test_compare_reads_a_users_csv(tmp_path, capsys):
         ("a,b\n1,2\n3,4\n", "c", "'c' is not in"),
         ("a,b\n1,2\n3,4\n", None, "--column is required"),
         ("a\n1\nx\n3\n", "a", "row 1 holds 'x'"),
+        ("v\n1\n2\n3\n4\n5\n", "v", "has 5 values; 3 folds with window_length=12"),
     ],
 )
 def test_compare_reports_bad_csv_input(tmp_path, capsys, content, column, message):

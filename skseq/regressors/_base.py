@@ -118,6 +118,14 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         reject_bool_params(self, self._int_params)
         super()._validate_params()
         self._check_routed_params()
+        if isinstance(self.loss, str):
+            try:
+                keras.losses.get(self.loss)
+            except ValueError as error:
+                raise ValueError(
+                    f"The 'loss' parameter of {type(self).__name__} must name a "
+                    f"Keras loss such as 'mse', 'mae' or 'huber'; got {self.loss!r}."
+                ) from error
 
     def _train(self, X, y, sample_weight, epochs, warm_start):
         first = not (warm_start and hasattr(self, "model_"))
@@ -130,12 +138,14 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         if first:
             self._scaler = WindowScaler(self.scaling).fit(windows, targets)
             self._y_ndim = y.ndim
-        elif y.ndim != self._y_ndim:
+        elif y.ndim != self._y_ndim or targets.shape[1] != self.model_.output_shape[-1]:
             raise ValueError(
-                f"y has {y.ndim} dimension(s), but this {type(self).__name__} was "
-                f"fitted on y with {self._y_ndim}."
+                "Continuing training needs targets shaped as in the first fit "
+                f"({self.model_.output_shape[-1]} column(s)); got y of shape "
+                f"{y.shape}: horizon and y must not change between partial_fit or "
+                "warm_start calls."
             )
-        plan = self._training_plan(len(targets), epochs)
+        plan = self._training_plan(len(targets), int(epochs))
         with seeded(seed_from(self.random_state) if first else None), quiet_logs():
             if first:
                 self.model_ = self._build_model(X.shape[1:], targets.shape[1])
@@ -149,6 +159,7 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         losses = history["loss"]
         if not np.all(np.isfinite(losses)):
             epoch = int(np.argmin(np.isfinite(losses))) + 1
+            del self.model_  # a diverged network must not answer predict
             raise FloatingPointError(
                 f"Training diverged: the loss became {losses[epoch - 1]} at epoch "
                 f"{epoch}. Lower learning_rate (now {self.learning_rate}), set "
@@ -203,16 +214,28 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         if self.clipnorm is not None:
             kwargs.setdefault("clipnorm", self.clipnorm)
         if isinstance(self.optimizer, type):
+            if not issubclass(self.optimizer, keras.optimizers.Optimizer):
+                raise ValueError(
+                    f"The 'optimizer' parameter of {type(self).__name__} must be a "
+                    "Keras optimizer name, class or instance; got the class "
+                    f"{self.optimizer.__name__}."
+                )
             return self.optimizer(**kwargs)
         try:
-            return keras.optimizers.get(
-                {"class_name": self.optimizer, "config": kwargs}
-            )
+            keras.optimizers.get(self.optimizer)
         except ValueError as error:
             raise ValueError(
                 f"The 'optimizer' parameter of {type(self).__name__} must name a "
                 f"Keras optimizer such as 'adam', 'sgd' or 'rmsprop'; got "
                 f"{self.optimizer!r}."
+            ) from error
+        try:
+            config = {"class_name": self.optimizer, "config": kwargs}
+            return keras.optimizers.get(config)
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                f"The optimizer {self.optimizer!r} of {type(self).__name__} refused "
+                f"its arguments {sorted(kwargs)}: {error}"
             ) from error
 
     def _check_routed_params(self):

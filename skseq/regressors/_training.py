@@ -60,25 +60,29 @@ def train_model(model, inputs, y, sample_weight, scaler, plan):
     series = isinstance(inputs, SeriesWindows)
     source = inputs.series if series else inputs
     graph = _Graph(model, scaler, inputs.window_length if series else None)
+    # Raw data stays float64 so that the scaling below matches WindowScaler's
+    # numpy arithmetic (a large offset minus its reference loses digits in
+    # float32); each batch is cast to float32 only once scaled.
     data = (
-        tf.constant(np.asarray(source, dtype=np.float32)),
-        tf.constant(np.asarray(y, dtype=np.float32)),
+        tf.constant(np.asarray(source, dtype=np.float64)),
+        tf.constant(np.asarray(y, dtype=np.float64)),
         None if sample_weight is None else tf.constant(sample_weight, tf.float32),
     )
     train_index = tf.constant(plan["train_index"], tf.int32)
-    batch_size = min(plan["batch_size"], len(plan["train_index"]))
+    batch_size = int(min(plan["batch_size"], len(plan["train_index"])))
     run = graph.epochs_function(batch_size, plan["shuffle"], sample_weight is not None)
     val_index = plan["val_index"]
     if val_index is None and not plan["verbose"]:
-        losses = run(*data, train_index, tf.constant(plan["epochs"]))
+        losses = run(*data, train_index, tf.constant(int(plan["epochs"]), tf.int32))
         return {"loss": [float(v) for v in losses.numpy()]}
     history = {"loss": []}
     if val_index is not None:
         history["val_loss"] = []
         val_index = tf.constant(val_index, tf.int32)
     best, best_weights, waited = np.inf, None, 0
-    for epoch in range(plan["epochs"]):
-        history["loss"].append(float(run(*data, train_index, tf.constant(1))[0]))
+    for epoch in range(int(plan["epochs"])):
+        one = tf.constant(1, tf.int32)
+        history["loss"].append(float(run(*data, train_index, one)[0]))
         line = f"Epoch {epoch + 1}/{plan['epochs']} - loss: {history['loss'][-1]:.4g}"
         if val_index is not None:
             val_loss = float(graph.loss(data[0], data[1], val_index))
@@ -90,7 +94,7 @@ def train_model(model, inputs, y, sample_weight, scaler, plan):
                 waited += 1
         if plan["verbose"]:
             print(line, file=sys.stderr)
-        if val_index is not None and waited >= plan["patience"]:
+        if val_index is not None and waited >= int(plan["patience"]):
             break
     if best_weights is not None:
         model.set_weights(best_weights)
@@ -126,7 +130,7 @@ class _Graph:
         self.model = model
         self.method = scaler.method
         self.window_length = window_length
-        constant = lambda v: tf.constant(v, tf.float32)  # noqa: E731
+        constant = lambda v: tf.constant(v, tf.float64)  # noqa: E731
         self.x_mean, self.x_scale = constant(scaler.x_mean_), constant(scaler.x_scale_)
         self.y_mean, self.y_scale = constant(scaler.y_mean_), constant(scaler.y_scale_)
         self.loss_fn = _loss_function(model.loss)
@@ -148,7 +152,7 @@ class _Graph:
             reference = tf.zeros_like(xb[:, :1, :])
         xb = (xb - reference - self.x_mean) / self.x_scale
         yb = (yb - reference[:, 0, :1] - self.y_mean) / self.y_scale
-        return xb, yb
+        return tf.cast(xb, tf.float32), tf.cast(yb, tf.float32)
 
     def per_sample_loss(self, xb, yb, training):
         loss = self.loss_fn(yb, self.model(xb, training=training))
