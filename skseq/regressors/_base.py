@@ -118,13 +118,20 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         reject_bool_params(self, self._int_params)
         super()._validate_params()
         self._check_routed_params()
-        if isinstance(self.loss, str):
+        known = {
+            "loss": (keras.losses.get, "'mse', 'mae' or 'huber'"),
+            "optimizer": (keras.optimizers.get, "'adam', 'sgd' or 'rmsprop'"),
+        }
+        for name, (lookup, examples) in known.items():
+            value = getattr(self, name)
+            if not isinstance(value, str):
+                continue
             try:
-                keras.losses.get(self.loss)
+                lookup(value)
             except ValueError as error:
                 raise ValueError(
-                    f"The 'loss' parameter of {type(self).__name__} must name a "
-                    f"Keras loss such as 'mse', 'mae' or 'huber'; got {self.loss!r}."
+                    f"The {name!r} parameter of {type(self).__name__} must name a "
+                    f"Keras {name} such as {examples}; got {value!r}."
                 ) from error
 
     def _train(self, X, y, sample_weight, epochs, warm_start):
@@ -221,14 +228,6 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
                     f"{self.optimizer.__name__}."
                 )
             return self.optimizer(**kwargs)
-        try:
-            keras.optimizers.get(self.optimizer)
-        except ValueError as error:
-            raise ValueError(
-                f"The 'optimizer' parameter of {type(self).__name__} must name a "
-                f"Keras optimizer such as 'adam', 'sgd' or 'rmsprop'; got "
-                f"{self.optimizer!r}."
-            ) from error
         try:
             config = {"class_name": self.optimizer, "config": kwargs}
             return keras.optimizers.get(config)
