@@ -73,27 +73,10 @@ def lesson_windows():
 
 
 def fit_skseq(kind, seed, epochs):
-    """Fit the series-mode skseq pipeline; return its last epoch's loss."""
-    from sklearn.pipeline import Pipeline
+    """Fit bench_lesson's series-mode skseq pipeline; return its last epoch's loss."""
+    from bench_lesson import fit_skseq as fit_lesson_pipeline
 
-    from skseq import DenseRegressor, RNNRegressor, SequenceWindower
-
-    if kind == "dense":
-        model = DenseRegressor(
-            hidden_layer_sizes=(500,),
-            activation="linear",
-            epochs=epochs,
-            batch_size=1,
-            random_state=seed,
-        )
-    else:
-        model = RNNRegressor(
-            cell="simple", units=500, epochs=epochs, batch_size=1, random_state=seed
-        )
-    pipe = Pipeline(
-        [("window", SequenceWindower(window_length=WINDOW)), ("model", model)]
-    )
-    pipe.fit(SERIES)
+    pipe = fit_lesson_pipeline(kind, seed, epochs, scaling="last")
     return float(pipe[-1].history_["loss"][-1])
 
 

@@ -11,7 +11,7 @@ from sklearn.base import clone
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import TimeSeriesSplit, check_cv
 
-from skseq.scoring import series_predictions
+from skseq.scoring import _Predicted, series_predictions
 
 __all__ = ["compare", "plot_comparison"]
 
@@ -180,8 +180,6 @@ def _fit_and_predict(model, train, test, seed):
 
 
 def _summarise(tasks, results, scorer, names, horizon):
-    from skseq.scoring import _Predicted
-
     rows, records, last_fold = {}, [], {}
     n_folds = max(task[2] for task in tasks) + 1
     for (name, seed, fold, _, _), result in zip(tasks, results, strict=True):

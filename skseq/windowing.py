@@ -129,7 +129,9 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
 
     def _validate_series(self, X, reset):
         check_monotonic_index(X)
-        one_d = (X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim) == 1
+        if not hasattr(X, "ndim"):  # lists and other sequences
+            X = np.asarray(X)
+        one_d = X.ndim == 1
         if one_d and not reset and self.n_features_in_ != 1:
             raise ValueError(
                 "Expected 2D array, got 1D array instead: this SequenceWindower "
@@ -138,9 +140,8 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
                 "has a single feature or array.reshape(1, -1) if it contains a "
                 "single sample."
             )
-        if one_d:
-            X = check_array(X, ensure_2d=False, dtype=_FLOAT_DTYPES, input_name="X")
-            X = X.reshape(-1, 1)
+        if one_d:  # one feature; validate_data below checks the values once
+            X = np.asarray(X).reshape(-1, 1)
         series = validate_data(self, X, reset=reset, dtype=_FLOAT_DTYPES)
         _check_long_enough(series.shape[0], self.window_length)
         return series

@@ -155,8 +155,7 @@ class _Graph:
         return tf.cast(xb, tf.float32), tf.cast(yb, tf.float32)
 
     def per_sample_loss(self, xb, yb, training):
-        loss = self.loss_fn(yb, self.model(xb, training=training))
-        return loss
+        return self.loss_fn(yb, self.model(xb, training=training))
 
     def loss(self, source, y, index):
         xb, yb = self.batch(source, y, index)
