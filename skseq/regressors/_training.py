@@ -135,6 +135,7 @@ class _Graph:
         self.y_mean, self.y_scale = constant(scaler.y_mean_), constant(scaler.y_scale_)
         self.loss_fn = _loss_function(model.loss)
         model.optimizer.build(model.trainable_variables)
+        self.apply_gradients = _fused_adam(model.optimizer, tf) or model.optimizer.apply
 
     def batch(self, source, y, index):
         """Scaled windows and targets of the windows at ``index``."""
@@ -177,7 +178,7 @@ class _Graph:
                 if model.losses:
                     loss = loss + tf.add_n(model.losses)
             grads = tape.gradient(loss, variables)
-            model.optimizer.apply(grads, variables)
+            self.apply_gradients(grads, variables)
             return loss
 
         @tf.function
@@ -198,6 +199,57 @@ class _Graph:
             return losses.stack()
 
         return run
+
+
+def _fused_adam(optimizer, tf):
+    """Keras's Adam update as TensorFlow's fused kernel, or None if it differs.
+
+    Keras's Adam runs about ten separate array operations per variable and
+    step; ``ResourceApplyAdam`` computes the same float32 expressions
+    (``alpha = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)``, ``m += (g - m) *
+    (1 - beta_1)``, ``v += (g**2 - v) * (1 - beta_2)``, ``w -= m * alpha /
+    (sqrt(v) + epsilon)``) in one pass, which halves a SimpleRNN(500) step
+    on a CPU. Options the kernel does not compute (AMSGrad, weight decay,
+    EMA, gradient accumulation, loss scaling, subclasses) keep Keras's own
+    update. The moments and the step counter stay the optimizer's own
+    variables, so a warm start continues from them.
+    """
+    if (
+        type(optimizer) is not keras.optimizers.Adam
+        or optimizer.amsgrad
+        or optimizer.weight_decay
+        or optimizer.use_ema
+        or optimizer.gradient_accumulation_steps
+    ):
+        return None
+
+    def apply(grads, variables):
+        if any(variable.dtype != "float32" for variable in variables):
+            return optimizer.apply(grads, variables)
+        grads = optimizer._clip_gradients(grads)
+        step = tf.cast(optimizer.iterations + 1, tf.float32)
+        lr = tf.cast(optimizer.learning_rate, tf.float32)
+        beta_1 = tf.constant(optimizer.beta_1, tf.float32)
+        beta_2 = tf.constant(optimizer.beta_2, tf.float32)
+        for grad, variable in zip(grads, variables):
+            if grad is None:
+                continue
+            index = optimizer._get_variable_index(variable)
+            tf.raw_ops.ResourceApplyAdam(
+                var=variable.handle,
+                m=optimizer._momentums[index].handle,
+                v=optimizer._velocities[index].handle,
+                beta1_power=tf.pow(beta_1, step),
+                beta2_power=tf.pow(beta_2, step),
+                lr=lr,
+                beta1=beta_1,
+                beta2=beta_2,
+                epsilon=tf.constant(optimizer.epsilon, tf.float32),
+                grad=tf.cast(grad, tf.float32),
+            )
+        optimizer.iterations.assign_add(1)
+
+    return apply
 
 
 def _train_with_fit(model, inputs, y, sample_weight, scaler, plan):
