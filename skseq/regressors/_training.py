@@ -231,7 +231,7 @@ def _fused_adam(optimizer, tf):
         lr = tf.cast(optimizer.learning_rate, tf.float32)
         beta_1 = tf.constant(optimizer.beta_1, tf.float32)
         beta_2 = tf.constant(optimizer.beta_2, tf.float32)
-        for grad, variable in zip(grads, variables):
+        for grad, variable in zip(grads, variables, strict=True):
             if grad is None:
                 continue
             index = optimizer._get_variable_index(variable)
