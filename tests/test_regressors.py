@@ -249,22 +249,54 @@ def test_a_failed_refit_leaves_the_regressor_unfitted(windows):
         est.predict(X)
 
 
-def test_compiled_training_is_keras_fit_without_shuffling(windows):
+@pytest.mark.parametrize(
+    "Regressor, options",
+    [
+        (DenseRegressor, {}),
+        (RNNRegressor, {"clipnorm": 0.05}),
+        (DenseRegressor, {"optimizer__amsgrad": True}),
+        (RNNRegressor, {"optimizer": "rmsprop"}),
+    ],
+    ids=["dense-adam", "rnn-adam-clipnorm", "adam-amsgrad", "rmsprop"],
+)
+def test_compiled_training_is_keras_fit_without_shuffling(Regressor, options, windows):
     """skseq's compiled loop makes the same updates as keras Model.fit.
 
     With shuffle=False the two paths (Keras callbacks force Model.fit) train
     identically; with shuffling they differ only in the order of windows.
+    Plain Adam goes through TensorFlow's fused kernel, clipped or not;
+    AMSGrad and other optimizers keep Keras's own update.
     """
     import keras
 
     X, y = windows
-    params = {**FAST, "epochs": 5, "batch_size": 16, "shuffle": False}
-    compiled = DenseRegressor((16,), **params).fit(X, y)
-    with_fit = DenseRegressor((16,), callbacks=[keras.callbacks.History()], **params)
-    with_fit.fit(X, y)
-    np.testing.assert_allclose(compiled.predict(X), with_fit.predict(X), rtol=1e-4)
+    params = {**FAST, "epochs": 5, "batch_size": 16, "shuffle": False, **options}
+    compiled = Regressor(**params).fit(X, y)
+    with_fit = Regressor(callbacks=[keras.callbacks.History()], **params).fit(X, y)
+    np.testing.assert_allclose(
+        compiled.predict(X), with_fit.predict(X), rtol=1e-4, atol=1e-5
+    )
     np.testing.assert_allclose(
         compiled.history_["loss"], with_fit.history_["loss"], rtol=1e-4
+    )
+    n_updates = 5 * -(-len(X) // 16)
+    assert int(compiled.model_.optimizer.iterations) == n_updates
+
+
+def test_warm_start_continues_the_optimizer_state(windows):
+    """A warm start goes on from Adam's step count and moments, as Keras does."""
+    import keras
+
+    X, y = windows
+    params = {**FAST, "epochs": 2, "batch_size": 16, "shuffle": False}
+    compiled = DenseRegressor(warm_start=True, **params).fit(X, y).fit(X, y)
+    with_fit = DenseRegressor(
+        warm_start=True, callbacks=[keras.callbacks.History()], **params
+    )
+    with_fit.fit(X, y).fit(X, y)
+    assert int(compiled.model_.optimizer.iterations) == 4 * -(-len(X) // 16)
+    np.testing.assert_allclose(
+        compiled.predict(X), with_fit.predict(X), rtol=1e-4, atol=1e-5
     )
 
 
