@@ -27,6 +27,28 @@ def test_targets_are_the_values_that_follow_each_window():
     np.testing.assert_array_equal(by_series.history_["loss"], explicit.history_["loss"])
 
 
+@pytest.mark.parametrize("scaling", ["last", "mean", None])
+def test_scaling_all_windows_at_once_or_batch_by_batch_is_the_same(
+    scaling, monkeypatch, sine
+):
+    """Small data is scaled once per fit, long series batch by batch: same fit."""
+    from skseq.regressors import _training
+
+    def fit():
+        model = RNNRegressor(
+            units=8, epochs=3, batch_size=16, scaling=scaling, random_state=0
+        )
+        return _pipe(model, window_length=6).fit(sine)
+
+    whole = fit()
+    monkeypatch.setattr(_training, "_PRECOMPUTE_VALUES", 0)
+    batched = fit()
+    np.testing.assert_allclose(batched.predict(sine), whole.predict(sine), rtol=1e-6)
+    np.testing.assert_allclose(
+        batched[-1].history_["loss"], whole[-1].history_["loss"], rtol=1e-6
+    )
+
+
 @pytest.mark.parametrize(
     "model",
     [

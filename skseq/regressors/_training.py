@@ -7,8 +7,9 @@ trains with one TensorFlow graph that runs every epoch and batch: the same
 optimizer, batch size, number of updates and loss as ``fit`` (identical
 weights with ``shuffle=False``), and a fresh permutation of the windows
 every epoch (seeded ``fit`` replays one permutation in every epoch).
-Windows are scaled inside the graph, and in series mode gathered from the
-series batch by batch. With callbacks, or on another Keras backend, it uses
+Windows are scaled inside the graph: small data once per call, long
+series batch by batch, each batch gathered from the series so that its
+windows never exist whole. With callbacks, or on another Keras backend, it uses
 ``fit`` itself.
 """
 
@@ -24,6 +25,9 @@ from skseq._series import SeriesWindows
 # prediction would otherwise change in the 7th digit with the number of
 # windows predicted together.
 _PREDICT_BATCH = 512
+
+# Training data up to this many values (16 MB in float32) is scaled whole.
+_PRECOMPUTE_VALUES = 2**22
 
 
 def train_model(model, inputs, y, sample_weight, scaler, plan):
@@ -59,7 +63,16 @@ def train_model(model, inputs, y, sample_weight, scaler, plan):
         sample_weight = None
     series = isinstance(inputs, SeriesWindows)
     source = inputs.series if series else inputs
-    graph = _Graph(model, scaler, inputs.window_length if series else None)
+    # Small data is scaled once per call of the training function rather
+    # than batch by batch: fewer operations per step. Long series keep
+    # gathering and scaling each batch, so their windows never exist whole.
+    n_values = len(y) * (inputs.window_length if series else 1) * source[0].size
+    graph = _Graph(
+        model,
+        scaler,
+        inputs.window_length if series else None,
+        precompute=n_values <= _PRECOMPUTE_VALUES,
+    )
     # Raw data stays float64 so that the scaling below matches WindowScaler's
     # numpy arithmetic (a large offset minus its reference loses digits in
     # float32); each batch is cast to float32 only once scaled.
@@ -123,13 +136,14 @@ def predict_model(model, X, scaler):
 class _Graph:
     """The training graph pieces of one model and one fitted scaling."""
 
-    def __init__(self, model, scaler, window_length):
+    def __init__(self, model, scaler, window_length, precompute=False):
         import tensorflow as tf
 
         self.tf = tf
         self.model = model
         self.method = scaler.method
         self.window_length = window_length
+        self.precompute = precompute
         constant = lambda v: tf.constant(v, tf.float64)  # noqa: E731
         self.x_mean, self.x_scale = constant(scaler.x_mean_), constant(scaler.x_scale_)
         self.y_mean, self.y_scale = constant(scaler.y_mean_), constant(scaler.y_scale_)
@@ -168,7 +182,10 @@ class _Graph:
         seeds = keras.random.SeedGenerator()
 
         def step(source, y, w, index):
-            xb, yb = self.batch(source, y, index)
+            if self.precompute:
+                xb, yb = tf.gather(source, index), tf.gather(y, index)
+            else:
+                xb, yb = self.batch(source, y, index)
             with tf.GradientTape() as tape:
                 per_sample = self.per_sample_loss(xb, yb, training=True)
                 if weighted:
@@ -183,6 +200,8 @@ class _Graph:
 
         @tf.function
         def run(source, y, w, train_index, epochs):
+            if self.precompute:
+                source, y = self.batch(source, y, tf.range(tf.shape(y)[0]))
             n_samples = tf.shape(train_index)[0]
             n_batches = (n_samples + batch_size - 1) // batch_size
             losses = tf.TensorArray(tf.float32, size=epochs)
