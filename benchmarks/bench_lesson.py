@@ -8,13 +8,22 @@ series-mode pipeline with ``scaling=None``, so both minimise the same loss on
 the same raw values. Fits alternate raw, skseq, raw, skseq in one process,
 after an untimed warm-up fit of every kind.
 
+skseq reuses the training graph it compiled for an earlier fit of the same
+architecture (the warm-up's, for the first timed fit); the "cold" column
+clears that cache before each fit, which is what the first fit of an
+architecture in a process costs. Accuracy is compared over more seeds than
+are timed, against raw Keras as the lesson runs it and against raw Keras
+given a fresh permutation every epoch, as skseq does, with a Mann-Whitney
+test.
+
 Usage::
 
-    python benchmarks/bench_lesson.py            # seeds 0..4, 200 epochs
-    python benchmarks/bench_lesson.py --seeds 1 --epochs 20
+    python benchmarks/bench_lesson.py     # 5 timed seeds, 20 for accuracy
+    python benchmarks/bench_lesson.py --seeds 1 --accuracy-seeds 2 --epochs 20
 """
 
 import argparse
+import contextlib
 import statistics
 import time
 
@@ -62,19 +71,20 @@ def fit_raw(keras, kind, seed, epochs, X, y):
 
 
 def fit_raw_reshuffled(keras, kind, seed, epochs, X, y):
-    """The lesson's network, reshuffled by hand before every epoch (untimed).
+    """The lesson's network, given a new permutation every epoch (untimed).
 
     Seeded ``Model.fit(shuffle=True)`` replays one permutation in every epoch
     (its tf.data pipeline is rebuilt with the same op seed); skseq draws a new
     one per epoch. This arm gives raw Keras skseq's shuffling, so that the
-    accuracy of the two can be compared like for like.
+    accuracy of the two can be compared like for like: one pass, batch 1,
+    over the windows in ``epochs`` fresh permutations back to back (the same
+    updates as ``epochs`` reshuffled epochs).
     """
     model = fit_raw(keras, kind, seed, 0, X, y)
     inputs = X[:, :, np.newaxis] if kind == "rnn" else X
     rng = np.random.default_rng(seed)
-    for _ in range(epochs):
-        order = rng.permutation(len(y))
-        model.fit(inputs[order], y[order], batch_size=1, shuffle=False, verbose=0)
+    order = np.concatenate([rng.permutation(len(y)) for _ in range(epochs)])
+    model.fit(inputs[order], y[order], batch_size=1, shuffle=False, verbose=0)
     return model
 
 
@@ -127,6 +137,20 @@ def skseq_metrics(pipe, y):
     return float(np.mean((pred - y) ** 2)), forecast
 
 
+@contextlib.contextmanager
+def no_cached_graphs():
+    """Fit as the first fit of an architecture would: set skseq's graphs aside."""
+    from skseq.regressors import _graph
+
+    saved = _graph._cache.copy()
+    _graph.clear_cache()
+    try:
+        yield
+    finally:
+        _graph._cache.clear()
+        _graph._cache.update(saved)
+
+
 def timed(function, *args):
     start = time.perf_counter()
     result = function(*args)
@@ -144,20 +168,32 @@ def spread(values):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1 (default 5)")
+    parser.add_argument(
+        "--seeds", type=int, default=5, help="timed seeds 0..N-1 (default 5)"
+    )
+    parser.add_argument(
+        "--accuracy-seeds",
+        type=int,
+        default=20,
+        help="seeds 0..N-1 compared for accuracy, the timed ones included (default 20)",
+    )
     parser.add_argument(
         "--epochs", type=int, default=200, help="epochs per fit (default 200)"
     )
     args = parser.parse_args()
 
+    from scipy.stats import mannwhitneyu
+
     from skseq._keras import keras  # imports TensorFlow quietly
 
     print_environment()
-    seeds = list(range(args.seeds))
+    n_timed = args.seeds
+    seeds = list(range(max(args.seeds, args.accuracy_seeds)))
     print(
         f"workload  : series {SERIES.astype(int).tolist()}, windows of {WINDOW} -> "
         f"next value ({len(SERIES) - WINDOW} windows), epochs={args.epochs}, "
-        f"batch_size=1, adam, mse, seeds {seeds}"
+        f"batch_size=1, adam, mse; seeds 0..{n_timed - 1} timed, "
+        f"0..{len(seeds) - 1} for accuracy"
     )
     X, y = lesson_data()
 
@@ -168,62 +204,84 @@ def main():
         fit_skseq(kind, 0, 1, None)
         fit_skseq(kind, 0, 1, "standard")
 
-    times = {(side, kind): [] for side in ("raw", "skseq", "std") for kind in KINDS}
+    sides = ("raw", "skseq", "cold", "std", "reshuffled")
+    times = {(side, kind): [] for side in sides for kind in KINDS}
     results = {key: [] for key in times}
-    for kind in KINDS:
-        results["reshuffled", kind] = []
+    runs = {
+        "raw": lambda kind, seed: fit_raw(keras, kind, seed, args.epochs, X, y),
+        "skseq": lambda kind, seed: fit_skseq(kind, seed, args.epochs, None),
+        "cold": lambda kind, seed: fit_skseq(kind, seed, args.epochs, None),
+        "std": lambda kind, seed: fit_skseq(kind, seed, args.epochs, "standard"),
+        "reshuffled": lambda kind, seed: fit_raw_reshuffled(
+            keras, kind, seed, args.epochs, X, y
+        ),
+    }
     for seed in seeds:
         for kind in KINDS:
-            # A B A B: raw Keras, then skseq, on the same seed.
-            seconds, model = timed(fit_raw, keras, kind, seed, args.epochs, X, y)
-            times["raw", kind].append(seconds)
-            results["raw", kind].append(raw_metrics(kind, model, X, y))
-            del model
-            seconds, pipe = timed(fit_skseq, kind, seed, args.epochs, None)
-            times["skseq", kind].append(seconds)
-            results["skseq", kind].append(skseq_metrics(pipe, y))
-            seconds, pipe = timed(fit_skseq, kind, seed, args.epochs, "standard")
-            times["std", kind].append(seconds)
-            results["std", kind].append(skseq_metrics(pipe, y))
-            del pipe
-            model = fit_raw_reshuffled(keras, kind, seed, args.epochs, X, y)
-            results["reshuffled", kind].append(raw_metrics(kind, model, X, y))
-            del model
-            print(
-                f"  seed {seed} {LABELS[kind]:<18}: raw {times['raw', kind][-1]:6.2f}"
-                f" s  skseq {times['skseq', kind][-1]:6.2f} s  "
-                f"skseq(standard) {times['std', kind][-1]:6.2f} s",
-                flush=True,
-            )
+            # A B A B: raw Keras, then skseq (its graph cached from earlier
+            # fits, then without), on the same seed; the rest untimed.
+            for side in sides:
+                if side == "cold" and seed >= n_timed:
+                    continue
+                cold = (
+                    no_cached_graphs() if side == "cold" else contextlib.nullcontext()
+                )
+                with cold:
+                    seconds, model = timed(runs[side], kind, seed)
+                times[side, kind].append(seconds)
+                if side in ("raw", "reshuffled"):
+                    results[side, kind].append(raw_metrics(kind, model, X, y))
+                else:
+                    results[side, kind].append(skseq_metrics(model, y))
+                del model
+            if seed < n_timed:
+                print(
+                    f"  seed {seed} {LABELS[kind]:<18}: raw "
+                    f"{times['raw', kind][-1]:6.2f} s  skseq "
+                    f"{times['skseq', kind][-1]:5.2f} s  cold "
+                    f"{times['cold', kind][-1]:5.2f} s  standard "
+                    f"{times['std', kind][-1]:5.2f} s",
+                    flush=True,
+                )
 
     print()
-    print("Wall time of one fit (build + train), median over seeds")
-    header = (
-        f"{'model':<20}{'raw Keras':>11}{'skseq':>9}{'raw/skseq':>11}"
-        f"{'skseq std':>11}{'raw/std':>9}"
+    print(
+        f"Wall time of one fit (build + train), median over seeds 0..{n_timed - 1}; "
+        "cold: the first fit of its architecture (no cached graph)"
+    )
+    columns = (("skseq", "skseq"), ("cold", "cold"), ("std", "standard"))
+    header = f"{'model':<20}{'raw Keras':>11}" + "".join(
+        f"{name:>10}{'ratio':>7}" for _, name in columns
     )
     print(header)
     print("-" * len(header))
-    totals = {"raw": 0.0, "skseq": 0.0, "std": 0.0}
-    for kind in KINDS:
-        med = {side: statistics.median(times[side, kind]) for side in totals}
-        for side in totals:
-            totals[side] += med[side]
-        print(
-            f"{LABELS[kind]:<20}{med['raw']:9.2f} s{med['skseq']:7.2f} s"
-            f"{med['raw'] / med['skseq']:10.1f}x{med['std']:9.2f} s"
-            f"{med['raw'] / med['std']:8.1f}x"
-        )
-    print(
-        f"{'total (sum of med.)':<20}{totals['raw']:9.2f} s{totals['skseq']:7.2f} s"
-        f"{totals['raw'] / totals['skseq']:10.1f}x{totals['std']:9.2f} s"
-        f"{totals['raw'] / totals['std']:8.1f}x"
+    totals = dict.fromkeys(["raw", *(side for side, _ in columns)], 0.0)
+    rows = [(LABELS[kind], kind) for kind in KINDS] + [("total (sum of med.)", None)]
+    for label, kind in rows:
+        if kind is not None:
+            med = {
+                side: statistics.median(times[side, kind][:n_timed]) for side in totals
+            }
+            for side in totals:
+                totals[side] += med[side]
+        else:
+            med = totals
+        line = f"{label:<20}{med['raw']:9.2f} s"
+        for side, _ in columns:
+            line += f"{med[side]:8.2f} s{med['raw'] / med[side]:6.1f}x"
+        print(line)
+
+    same = all(
+        results["cold", kind][i] == results["skseq", kind][i]
+        for kind in KINDS
+        for i in range(n_timed)
     )
+    print(f"cold and cached-graph fits gave identical results: {same}")
 
     print()
     print(
-        f"Accuracy over {len(seeds)} seed(s): mean ± std  [min .. max]  "
-        "(raw and skseq scaling=None do the same math)"
+        f"Accuracy over seeds 0..{len(seeds) - 1}: mean ± std  [min .. max]; "
+        "raw Keras and skseq scaling=None do the same math"
     )
     names = {
         "raw": "raw Keras",
@@ -238,13 +296,15 @@ def main():
             values = {side: [r[column] for r in results[side, kind]] for side in names}
             for side, name in names.items():
                 print(f"    {name:<24}{spread(values[side])}")
-            mean = statistics.fmean(values["skseq"])
+            mean = statistics.fmean(values["skseq"][:n_timed])
             for side in ("raw", "reshuffled"):
-                low, high = min(values[side]), max(values[side])
-                verdict = "within" if low <= mean <= high else "OUTSIDE"
+                few = values[side][:n_timed]
+                verdict = "within" if min(few) <= mean <= max(few) else "OUTSIDE"
+                p_value = mannwhitneyu(values["skseq"], values[side]).pvalue
                 print(
-                    f"    -> skseq mean {mean:.4f} is {verdict} the range of "
-                    f"{names[side]} [{low:.4f} .. {high:.4f}]"
+                    f"    -> seeds 0..{n_timed - 1}: skseq mean {mean:.4f} is "
+                    f"{verdict} {names[side]}'s [{min(few):.4f} .. {max(few):.4f}]; "
+                    f"all seeds: Mann-Whitney p = {p_value:.3f}"
                 )
     print(f"\nload avg at end: {load_average()}")
 

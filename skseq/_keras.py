@@ -88,20 +88,31 @@ def seed_from(random_state):
 
 
 @contextmanager
-def seeded(seed):
+def seeded(seed, tensorflow=True):
     """Seed Python, NumPy and Keras for the block; restore Python and NumPy.
 
     Keras 3 draws its initializers, dropout masks and shuffles from seeds set
     by ``keras.utils.set_random_seed``, which must run right before the model
     is built. The global Python and NumPy generators are put back afterwards
     so a fit does not change the user's random streams.
+
+    With ``tensorflow=False`` TensorFlow's global seed is left alone: setting
+    it clears TensorFlow's caches of compiled functions (about 0.1 s to
+    rebuild per fit). skseq's own training loop needs no global seed: its
+    initializers, dropout layers and shuffling take their seeds from
+    Python's generator, seeded here. ``Model.fit`` (with callbacks) needs it
+    for its shuffling.
     """
     if seed is None:
         yield
         return
     python_state = random.getstate()
     numpy_state = np.random.get_state()
-    keras.utils.set_random_seed(seed)
+    if tensorflow:
+        keras.utils.set_random_seed(seed)
+    else:
+        random.seed(seed)
+        np.random.seed(seed)
     try:
         yield
     finally:

@@ -29,7 +29,11 @@ from skseq._keras import keras, quiet_logs, seed_from, seeded
 from skseq._scaling import WindowScaler
 from skseq._series import SeriesRegressorMixin, SeriesWindows
 from skseq._validation import reject_bool_params
-from skseq.regressors._training import predict_model, train_model
+from skseq.regressors._training import (
+    predict_model,
+    train_model,
+    trains_with_fit,
+)
 
 # Constructor keyword arguments beyond the explicit parameters must be routed
 # to the optimizer, as in scikeras (``optimizer__momentum=0.9``).
@@ -153,7 +157,12 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
                 "warm_start calls."
             )
         plan = self._training_plan(len(targets), int(epochs))
-        with seeded(seed_from(self.random_state) if first else None), quiet_logs():
+        seed = seed_from(self.random_state)
+        if seed is not None and not first:
+            # A continued fit shuffles from a seed of its own, reproducibly:
+            # the same sequence of calls gives the same network.
+            seed = (seed + len(self.history_["loss"])) % 2**32
+        with seeded(seed, trains_with_fit(self.callbacks)), quiet_logs():
             if first:
                 self.model_ = self._build_model(X.shape[1:], targets.shape[1])
                 self.model_.compile(optimizer=self._make_optimizer(), loss=self.loss)

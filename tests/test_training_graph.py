@@ -1,0 +1,120 @@
+"""The compiled training graph is reused across fits without changing them."""
+
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import numpy as np
+import pytest
+from sklearn.pipeline import make_pipeline
+
+from skseq import DenseRegressor, RNNRegressor, SequenceWindower
+from skseq.regressors import _graph
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    _graph.clear_cache()
+    yield
+    _graph.clear_cache()
+
+
+@contextmanager
+def cached_graphs_busy():
+    """Hold every cached graph, as a fit in another thread would."""
+    graphs = list(_graph._cache.values())
+    for graph in graphs:
+        graph.lock.acquire()
+    try:
+        yield
+    finally:
+        for graph in graphs:
+            graph.lock.release()
+
+
+def fit(series, random_state=0, **params):
+    params = {
+        "cell": "gru",
+        "units": 8,
+        "dropout": 0.2,
+        "epochs": 3,
+        "batch_size": 16,
+        "random_state": random_state,
+        **params,
+    }
+    pipe = make_pipeline(SequenceWindower(window_length=6), RNNRegressor(**params))
+    return pipe.fit(series)
+
+
+def assert_same_fit(a, b, series):
+    np.testing.assert_array_equal(a.predict(series), b.predict(series))
+    np.testing.assert_array_equal(a[-1].history_["loss"], b[-1].history_["loss"])
+
+
+def test_a_cached_graph_trains_exactly_as_a_graph_of_its_own(sine):
+    """Same weights, dropout masks and shuffles, cached or not."""
+    first = fit(sine)  # builds and caches the graph
+    assert len(_graph._cache) == 1
+    with cached_graphs_busy():
+        own = fit(sine)  # the cached graph is taken: traces its own
+    again = fit(sine)  # borrows the cached graph
+    assert_same_fit(first, own, sine)
+    assert_same_fit(first, again, sine)
+
+
+def test_one_graph_serves_other_seeds_lengths_and_learning_rates(sine):
+    """Folds, seeds and learning rates share the graph, each with its own values."""
+    fit(sine[:80], random_state=1)
+    cached = fit(sine, random_state=2, learning_rate=0.05)
+    assert len(_graph._cache) == 1
+    with cached_graphs_busy():
+        own = fit(sine, random_state=2, learning_rate=0.05)
+    assert_same_fit(cached, own, sine)
+    other = fit(sine, random_state=3, learning_rate=0.05)
+    assert not np.array_equal(other.predict(sine), cached.predict(sine))
+
+
+def test_a_borrowing_fit_leaves_earlier_models_and_their_optimizer_alone(sine):
+    """Weights and Adam's state of a fitted model survive other fits' use."""
+    alone = fit(sine, warm_start=True)
+    alone.fit(sine)  # continues for 3 more epochs
+    interrupted = fit(sine, warm_start=True)
+    model = interrupted[-1].model_
+    before = [v.numpy() for v in [*model.variables, *model.optimizer.variables]]
+    fit(sine, random_state=5, epochs=4)  # borrows the graph in between
+    after = [v.numpy() for v in [*model.variables, *model.optimizer.variables]]
+    for value, kept in zip(before, after, strict=True):
+        np.testing.assert_array_equal(value, kept)
+    interrupted.fit(sine)
+    assert len(interrupted[-1].history_["loss"]) == 6
+    assert_same_fit(alone, interrupted, sine)
+
+
+def test_concurrent_fits_of_one_architecture_stay_apart(sine):
+    """Threads fitting one architecture at once never train the same weights.
+
+    (Threads share Python's random generator, which seeds Keras, so their
+    fits are sound but not reproducible; processes are.)
+    """
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pipes = list(pool.map(lambda seed: fit(sine, seed, epochs=20), range(4)))
+    predictions = [pipe.predict(sine) for pipe in pipes]
+    for i, pipe in enumerate(pipes):
+        assert pipe.score(sine) > 0.9
+        for other in predictions[i + 1 :]:
+            assert not np.allclose(predictions[i], other)
+
+
+def test_the_cache_keeps_the_most_recent_architectures(monkeypatch, windows):
+    monkeypatch.setattr(_graph, "_CACHE_SIZE", 2)
+    X, y = windows
+    for units in (4, 5, 6):
+        DenseRegressor((units,), epochs=1, random_state=0).fit(X, y)
+    assert len(_graph._cache) == 2
+    assert all('"units": 4' not in key for key in _graph._cache)
+
+
+@pytest.fixture
+def windows(sine):
+    from skseq import make_windows
+
+    return make_windows(sine, window_length=5)
