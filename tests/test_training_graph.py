@@ -21,7 +21,7 @@ def empty_cache():
 @contextmanager
 def cached_graphs_busy():
     """Hold every cached graph, as a fit in another thread would."""
-    graphs = list(_graph._cache.values())
+    graphs = [*_graph._cache.values(), *_graph._forward_cache.values()]
     for graph in graphs:
         graph.lock.acquire()
     try:
@@ -71,6 +71,19 @@ def test_one_graph_serves_other_seeds_lengths_and_learning_rates(sine):
     assert_same_fit(cached, own, sine)
     other = fit(sine, random_state=3, learning_rate=0.05)
     assert not np.array_equal(other.predict(sine), cached.predict(sine))
+
+
+def test_predictions_through_a_borrowed_function_are_keras_own(sine):
+    """The cached inference function gives what model.predict_on_batch gives."""
+    first, second = fit(sine, random_state=0), fit(sine, random_state=1)
+    borrowed = [first.predict(sine), second.predict(sine), first.predict(sine)]
+    assert len(_graph._forward_cache) == 1
+    with cached_graphs_busy():  # falls back to Keras's predict_on_batch
+        own = [first.predict(sine), second.predict(sine)]
+    np.testing.assert_array_equal(borrowed[0], own[0])
+    np.testing.assert_array_equal(borrowed[1], own[1])
+    np.testing.assert_array_equal(borrowed[2], own[0])
+    assert not np.allclose(own[0], own[1])
 
 
 def test_a_borrowing_fit_leaves_earlier_models_and_their_optimizer_alone(sine):

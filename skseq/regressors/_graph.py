@@ -21,6 +21,7 @@ from skseq._keras import keras
 # Graphs of this many architectures are kept, least recently used dropped.
 _CACHE_SIZE = 8
 _cache = collections.OrderedDict()
+_forward_cache = collections.OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -65,21 +66,30 @@ def training_graph(model, spec, signature, seeds):
 
 
 def clear_cache():
-    """Forget every cached training graph."""
+    """Forget every cached training graph and inference function."""
     with _cache_lock:
         _cache.clear()
+        _forward_cache.clear()
+
+
+def _architecture(model):
+    """The model's layers as a name-free config, or None if not comparable."""
+    if type(model) is not keras.Sequential:
+        return None
+    config = model.get_config()
+    # Layer and model names differ between otherwise equal models.
+    config["name"] = None
+    for layer in config.get("layers", []):
+        layer.get("config", {}).pop("name", None)
+    return config
 
 
 def _cache_key(model, spec, signature):
     """What a graph compiles in, as a string; None if it cannot be told."""
-    if type(model) is not keras.Sequential:
-        return None
     try:
-        config = model.get_config()
-        # Layer and model names differ between otherwise equal models.
-        config["name"] = None
-        for layer in config.get("layers", []):
-            layer.get("config", {}).pop("name", None)
+        config = _architecture(model)
+        if config is None:
+            return None
         optimizer = model.optimizer.get_config()
         optimizer.pop("name", None)
         if isinstance(optimizer.get("learning_rate"), float):
@@ -100,6 +110,63 @@ def _cache_key(model, spec, signature):
         )
     except (TypeError, ValueError, AttributeError):
         return None
+
+
+@contextlib.contextmanager
+def forward_function(model):
+    """Yield ``f(batch) -> outputs`` that runs ``model`` for inference.
+
+    Keras compiles a prediction function for every new model; the function
+    of an architecture seen before is borrowed instead, with ``model``'s
+    weights copied into its template. Falls back to
+    ``model.predict_on_batch`` when the architecture cannot be told or its
+    function is in use by another thread.
+    """
+    try:
+        config = _architecture(model)
+        key = None if config is None else json.dumps(config, sort_keys=True)
+    except (TypeError, ValueError, AttributeError):
+        key = None
+    forward = None
+    if key is not None:
+        with _cache_lock:
+            forward = _forward_cache.get(key)
+            if forward is not None:
+                _forward_cache.move_to_end(key)
+        if forward is None:
+            forward = _Forward(model)
+            with _cache_lock:
+                forward = _forward_cache.setdefault(key, forward)
+                while len(_forward_cache) > _CACHE_SIZE:
+                    _forward_cache.popitem(last=False)
+    if forward is None or not forward.lock.acquire(blocking=False):
+        yield model.predict_on_batch
+        return
+    try:
+        for value, variable in zip(
+            model.variables, forward.model.variables, strict=True
+        ):
+            variable.assign(value)
+        yield forward
+    finally:
+        forward.lock.release()
+
+
+class _Forward:
+    """A compiled inference function of one architecture, on a template."""
+
+    def __init__(self, model):
+        import tensorflow as tf
+
+        self.model = keras.Sequential.from_config(model.get_config())
+        self.lock = threading.Lock()
+        spec = tf.TensorSpec([None, *model.input_shape[1:]], tf.float32)
+        self.call = tf.function(
+            lambda x: self.model(x, training=False), input_signature=[spec]
+        )
+
+    def __call__(self, batch):
+        return self.call(batch).numpy()
 
 
 def _template(model):

@@ -20,7 +20,7 @@ import numpy as np
 
 from skseq._keras import keras
 from skseq._series import SeriesWindows
-from skseq.regressors._graph import training_graph
+from skseq.regressors._graph import forward_function, training_graph
 
 # Predictions run in batches of exactly this many rows (the last one
 # padded): float32 kernels choose their blocking by batch size, so a window's
@@ -150,15 +150,16 @@ def predict_model(model, X, scaler):
     are never scaled, and so copied, as a whole.
     """
     outputs = []
-    for start in range(0, len(X), _PREDICT_BATCH):
-        windows = X[start : start + _PREDICT_BATCH]
-        batch = scaler.transform(windows)
-        n_rows = len(batch)
-        if n_rows < _PREDICT_BATCH:
-            padding = np.zeros((_PREDICT_BATCH - n_rows, *batch.shape[1:]), np.float32)
-            batch = np.concatenate([batch, padding])
-        scaled = np.asarray(model.predict_on_batch(batch))[:n_rows]
-        outputs.append(scaler.inverse_targets(scaled, windows))
+    with forward_function(model) as forward:
+        for start in range(0, len(X), _PREDICT_BATCH):
+            windows = X[start : start + _PREDICT_BATCH]
+            batch = scaler.transform(windows)
+            n_rows = len(batch)
+            if n_rows < _PREDICT_BATCH:
+                shape = (_PREDICT_BATCH - n_rows, *batch.shape[1:])
+                batch = np.concatenate([batch, np.zeros(shape, np.float32)])
+            scaled = np.asarray(forward(batch))[:n_rows]
+            outputs.append(scaler.inverse_targets(scaled, windows))
     return np.concatenate(outputs)
 
 
