@@ -9,6 +9,7 @@ the model (a template); a fit copies its freshly initialised weights,
 optimizer state and shuffling seed into the template, trains, and copies
 the results back. The arithmetic is the same as with a graph of its own, so
 a fit gives the same weights whether its graph came from the cache or not.
+Inference functions are kept the same way, one per architecture.
 """
 
 import collections
@@ -37,21 +38,13 @@ def training_graph(model, spec, signature, seeds):
     then traces a graph of its own.
     """
     model.optimizer.build(model.trainable_variables)
-    key = _cache_key(model, spec, signature)
-    graph = None
-    if key is not None:
-        with _cache_lock:
-            graph = _cache.get(key)
-            if graph is not None:
-                _cache.move_to_end(key)
-        if graph is None:
-            graph = _Graph(
-                _template(model), spec, signature, keras.random.SeedGenerator(0)
-            )
-            with _cache_lock:
-                graph = _cache.setdefault(key, graph)
-                while len(_cache) > _CACHE_SIZE:
-                    _cache.popitem(last=False)
+    graph = _cached(
+        _cache,
+        _cache_key(model, spec, signature),
+        lambda: _Graph(
+            _template(model), spec, signature, keras.random.SeedGenerator(0)
+        ),
+    )
     if graph is None or not graph.lock.acquire(blocking=False):
         yield _Graph(model, spec, signature, seeds)
         return
@@ -70,6 +63,23 @@ def clear_cache():
     with _cache_lock:
         _cache.clear()
         _forward_cache.clear()
+
+
+def _cached(cache, key, build):
+    """``cache[key]``, made by ``build()`` if missing; None if key is None."""
+    if key is None:
+        return None
+    with _cache_lock:
+        entry = cache.get(key)
+        if entry is not None:
+            cache.move_to_end(key)
+            return entry
+    entry = build()  # outside the lock: building a template takes a while
+    with _cache_lock:
+        entry = cache.setdefault(key, entry)
+        while len(cache) > _CACHE_SIZE:
+            cache.popitem(last=False)
+    return entry
 
 
 def _architecture(model):
@@ -127,18 +137,7 @@ def forward_function(model):
         key = None if config is None else json.dumps(config, sort_keys=True)
     except (TypeError, ValueError, AttributeError):
         key = None
-    forward = None
-    if key is not None:
-        with _cache_lock:
-            forward = _forward_cache.get(key)
-            if forward is not None:
-                _forward_cache.move_to_end(key)
-        if forward is None:
-            forward = _Forward(model)
-            with _cache_lock:
-                forward = _forward_cache.setdefault(key, forward)
-                while len(_forward_cache) > _CACHE_SIZE:
-                    _forward_cache.popitem(last=False)
+    forward = _cached(_forward_cache, key, lambda: _Forward(model))
     if forward is None or not forward.lock.acquire(blocking=False):
         yield model.predict_on_batch
         return
