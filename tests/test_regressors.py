@@ -256,8 +256,17 @@ def test_a_failed_refit_leaves_the_regressor_unfitted(windows):
         (RNNRegressor, {"clipnorm": 0.05}),
         (DenseRegressor, {"optimizer__amsgrad": True}),
         (RNNRegressor, {"optimizer": "rmsprop"}),
+        (DenseRegressor, {"optimizer__loss_scale_factor": 8.0}),
+        (DenseRegressor, {"optimizer": "sgd", "optimizer__loss_scale_factor": 8.0}),
     ],
-    ids=["dense-adam", "rnn-adam-clipnorm", "adam-amsgrad", "rmsprop"],
+    ids=[
+        "dense-adam",
+        "rnn-adam-clipnorm",
+        "adam-amsgrad",
+        "rmsprop",
+        "adam-loss-scale",
+        "sgd-loss-scale",
+    ],
 )
 def test_compiled_training_is_keras_fit_without_shuffling(Regressor, options, windows):
     """skseq's compiled loop makes the same updates as keras Model.fit.

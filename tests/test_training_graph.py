@@ -117,6 +117,42 @@ def test_concurrent_fits_of_one_architecture_stay_apart(sine):
             assert not np.allclose(predictions[i], other)
 
 
+def test_a_loss_of_the_users_own_is_never_shared(windows):
+    """Settings a custom loss keeps outside its config must reach training."""
+    import keras
+
+    class Pinball(keras.losses.Loss):
+        def __init__(self, quantile):
+            super().__init__()
+            self.quantile = quantile
+
+        def call(self, y_true, y_pred):
+            error = y_true - y_pred
+            q = self.quantile
+            return keras.ops.mean(keras.ops.maximum(q * error, (q - 1) * error), -1)
+
+    X, y = windows
+    low, high = (
+        DenseRegressor((8,), loss=Pinball(q), epochs=40, random_state=0).fit(X, y)
+        for q in (0.1, 0.9)
+    )
+    assert len(_graph._cache) == 0
+    assert np.mean(high.predict(X) - low.predict(X)) > 0.1
+
+
+def test_building_a_template_leaves_pythons_random_stream_alone(windows):
+    """Unseeded fits draw the same numbers whether the cache held a graph or not."""
+    import random
+
+    X, y = windows
+    draws = []
+    for _ in range(2):  # the first fit builds the templates, the second borrows
+        random.seed(7)
+        DenseRegressor((8,), epochs=1).fit(X, y).predict(X)
+        draws.append(random.random())
+    assert draws[0] == draws[1]
+
+
 def test_the_cache_keeps_the_most_recent_architectures(monkeypatch, windows):
     monkeypatch.setattr(_graph, "_CACHE_SIZE", 2)
     X, y = windows

@@ -15,6 +15,7 @@ Inference functions are kept the same way, one per architecture.
 import collections
 import contextlib
 import json
+import random
 import threading
 
 from skseq._keras import keras
@@ -74,12 +75,28 @@ def _cached(cache, key, build):
         if entry is not None:
             cache.move_to_end(key)
             return entry
-    entry = build()  # outside the lock: building a template takes a while
+    # Outside the lock: building a template takes a while. Its initializers
+    # draw seeds from Python's generator; put it back, so that a user's
+    # random stream does not depend on what the cache held.
+    state = random.getstate()
+    try:
+        entry = build()
+    finally:
+        random.setstate(state)
     with _cache_lock:
         entry = cache.setdefault(key, entry)
         while len(cache) > _CACHE_SIZE:
             cache.popitem(last=False)
     return entry
+
+
+def _is_keras_module(module):
+    return isinstance(module, str) and module.split(".")[0] == "keras"
+
+
+def _is_keras_own(obj):
+    """Whether ``obj`` is an instance of a class Keras itself defines."""
+    return _is_keras_module(type(obj).__module__)
 
 
 def _architecture(model):
@@ -96,15 +113,24 @@ def _architecture(model):
 
 def _cache_key(model, spec, signature):
     """What a graph compiles in, as a string; None if it cannot be told."""
+    # A user's own loss or optimizer class may hold settings its config does
+    # not show (a closure, a subclass attribute): such fits trace their own.
+    loss = model.loss
+    if not (isinstance(loss, str) or _is_keras_own(loss)):
+        return None
+    if not _is_keras_own(model.optimizer):
+        return None
     try:
         config = _architecture(model)
         if config is None:
             return None
         optimizer = model.optimizer.get_config()
         optimizer.pop("name", None)
-        if isinstance(optimizer.get("learning_rate"), float):
+        rate = optimizer.get("learning_rate")
+        if isinstance(rate, float):
             del optimizer["learning_rate"]  # a variable, copied with the state
-        loss = model.loss
+        elif not (isinstance(rate, dict) and _is_keras_module(rate.get("module"))):
+            return None  # a callable rate is read once, at tracing
         if not isinstance(loss, str):
             loss = keras.losses.serialize(loss)
         return json.dumps(
@@ -118,7 +144,7 @@ def _cache_key(model, spec, signature):
             ],
             sort_keys=True,
         )
-    except (TypeError, ValueError, AttributeError):
+    except Exception:  # a config that cannot be read or compared: no cache
         return None
 
 
@@ -135,7 +161,7 @@ def forward_function(model):
     try:
         config = _architecture(model)
         key = None if config is None else json.dumps(config, sort_keys=True)
-    except (TypeError, ValueError, AttributeError):
+    except Exception:  # a config that cannot be read or compared: no cache
         key = None
     forward = _cached(_forward_cache, key, lambda: _Forward(model))
     if forward is None or not forward.lock.acquire(blocking=False):
@@ -266,7 +292,9 @@ class _Graph:
                 loss = tf.reduce_mean(per_sample)
                 if model.losses:
                     loss = loss + tf.add_n(model.losses)
-            grads = tape.gradient(loss, variables)
+                # Times loss_scale_factor, if set; Keras's update divides it out.
+                scaled = model.optimizer.scale_loss(loss)
+            grads = tape.gradient(scaled, variables)
             self.apply_gradients(grads, variables)
             return loss
 
@@ -311,6 +339,7 @@ def _fused_adam(optimizer, tf):
         or optimizer.weight_decay
         or optimizer.use_ema
         or optimizer.gradient_accumulation_steps
+        or optimizer.loss_scale_factor
     ):
         return None
 
