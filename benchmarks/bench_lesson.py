@@ -138,13 +138,15 @@ def no_cached_graphs():
     """Fit as the first fit of an architecture would: set skseq's graphs aside."""
     from skseq.regressors import _graph
 
-    saved = _graph._cache.copy()
+    caches = (_graph._cache, _graph._forward_cache)
+    saved = [cache.copy() for cache in caches]
     _graph.clear_cache()
     try:
         yield
     finally:
-        _graph._cache.clear()
-        _graph._cache.update(saved)
+        for cache, entries in zip(caches, saved, strict=True):
+            cache.clear()
+            cache.update(entries)
 
 
 def timed(function, *args):

@@ -50,11 +50,12 @@ def training_graph(model, spec, signature, seeds):
         yield _Graph(model, spec, signature, seeds)
         return
     try:
-        graph.copy(model, graph.model, seeds, graph.seeds)
+        _assign(_state(model), _state(graph.model))
+        graph.seeds.state.assign(seeds.state)
         try:
             yield graph
         finally:
-            graph.copy(graph.model, model)
+            _assign(_state(graph.model), _state(model))
     finally:
         graph.lock.release()
 
@@ -64,6 +65,16 @@ def clear_cache():
     with _cache_lock:
         _cache.clear()
         _forward_cache.clear()
+
+
+def _state(model):
+    """Weights (seed states included) and optimizer variables of ``model``."""
+    return [*model.variables, *model.optimizer.variables]
+
+
+def _assign(values, variables):
+    for value, variable in zip(values, variables, strict=True):
+        variable.assign(value)
 
 
 def _cached(cache, key, build):
@@ -99,16 +110,19 @@ def _is_keras_own(obj):
     return _is_keras_module(type(obj).__module__)
 
 
-def _architecture(model):
-    """The model's layers as a name-free config, or None if not comparable."""
+def _architecture_key(model):
+    """The model's layers as a name-free string, or None if not comparable."""
     if type(model) is not keras.Sequential:
         return None
-    config = model.get_config()
-    # Layer and model names differ between otherwise equal models.
-    config["name"] = None
-    for layer in config.get("layers", []):
-        layer.get("config", {}).pop("name", None)
-    return config
+    try:
+        config = model.get_config()
+        # Layer and model names differ between otherwise equal models.
+        config["name"] = None
+        for layer in config.get("layers", []):
+            layer.get("config", {}).pop("name", None)
+        return json.dumps(config, sort_keys=True)
+    except Exception:  # a config that cannot be read or compared: no cache
+        return None
 
 
 def _cache_key(model, spec, signature):
@@ -120,10 +134,10 @@ def _cache_key(model, spec, signature):
         return None
     if not _is_keras_own(model.optimizer):
         return None
+    architecture = _architecture_key(model)
+    if architecture is None:
+        return None
     try:
-        config = _architecture(model)
-        if config is None:
-            return None
         optimizer = model.optimizer.get_config()
         optimizer.pop("name", None)
         rate = optimizer.get("learning_rate")
@@ -135,7 +149,7 @@ def _cache_key(model, spec, signature):
             loss = keras.losses.serialize(loss)
         return json.dumps(
             [
-                config,
+                architecture,
                 type(model.optimizer).__qualname__,
                 optimizer,
                 loss,
@@ -158,20 +172,12 @@ def forward_function(model):
     ``model.predict_on_batch`` when the architecture cannot be told or its
     function is in use by another thread.
     """
-    try:
-        config = _architecture(model)
-        key = None if config is None else json.dumps(config, sort_keys=True)
-    except Exception:  # a config that cannot be read or compared: no cache
-        key = None
-    forward = _cached(_forward_cache, key, lambda: _Forward(model))
+    forward = _cached(_forward_cache, _architecture_key(model), lambda: _Forward(model))
     if forward is None or not forward.lock.acquire(blocking=False):
         yield model.predict_on_batch
         return
     try:
-        for value, variable in zip(
-            model.variables, forward.model.variables, strict=True
-        ):
-            variable.assign(value)
+        _assign(model.variables, forward.model.variables)
         yield forward
     finally:
         forward.lock.release()
@@ -195,11 +201,10 @@ class _Forward:
 
 
 def _template(model):
-    """A model, compiled and built, with the same architecture as ``model``."""
+    """A compiled model with the same architecture and settings as ``model``."""
     template = keras.Sequential.from_config(model.get_config())
     optimizer = type(model.optimizer).from_config(model.optimizer.get_config())
     template.compile(optimizer=optimizer, loss=model.loss)
-    optimizer.build(template.trainable_variables)
     return template
 
 
@@ -235,18 +240,6 @@ class _Graph:
             self._epochs_function(shuffle, weighted),
             input_signature=[*signature, index, scalar, scalar],
         )
-
-    def copy(self, source, target, source_seeds=None, target_seeds=None):
-        """Copy weights, optimizer state (and the shuffling seed) to ``target``."""
-        pairs = [
-            (source.variables, target.variables),
-            (source.optimizer.variables, target.optimizer.variables),
-        ]
-        if source_seeds is not None:
-            pairs.append(([source_seeds.state], [target_seeds.state]))
-        for sources, targets in pairs:
-            for value, variable in zip(sources, targets, strict=True):
-                variable.assign(value)
 
     def batch(self, source, y, index, scaling):
         """Scaled windows and targets of the windows at ``index``."""
@@ -348,9 +341,17 @@ def _fused_adam(optimizer, tf):
             return optimizer.apply(grads, variables)
         grads = optimizer._clip_gradients(grads)
         step = tf.cast(optimizer.iterations + 1, tf.float32)
-        lr = tf.cast(optimizer.learning_rate, tf.float32)
         beta_1 = tf.constant(optimizer.beta_1, tf.float32)
         beta_2 = tf.constant(optimizer.beta_2, tf.float32)
+        # The same for every variable of this step.
+        shared = {
+            "beta1_power": tf.pow(beta_1, step),
+            "beta2_power": tf.pow(beta_2, step),
+            "lr": tf.cast(optimizer.learning_rate, tf.float32),
+            "beta1": beta_1,
+            "beta2": beta_2,
+            "epsilon": tf.constant(optimizer.epsilon, tf.float32),
+        }
         for grad, variable in zip(grads, variables, strict=True):
             if grad is None:
                 continue
@@ -359,13 +360,8 @@ def _fused_adam(optimizer, tf):
                 var=variable.handle,
                 m=optimizer._momentums[index].handle,
                 v=optimizer._velocities[index].handle,
-                beta1_power=tf.pow(beta_1, step),
-                beta2_power=tf.pow(beta_2, step),
-                lr=lr,
-                beta1=beta_1,
-                beta2=beta_2,
-                epsilon=tf.constant(optimizer.epsilon, tf.float32),
                 grad=tf.cast(grad, tf.float32),
+                **shared,
             )
         optimizer.iterations.assign_add(1)
 

@@ -84,10 +84,12 @@ def train_model(model, inputs, y, sample_weight, scaler, plan):
     )
     dtypes = (tf.float64, tf.float64, tf.float32, *[tf.float64] * 4)
     data = tuple(tf.constant(a, d) for a, d in zip(arrays, dtypes, strict=True))
-    # Any number of windows; the rest of each shape is compiled in.
-    signature = tuple(
-        tf.TensorSpec([None, *t.shape[1:]] if i < 3 else t.shape, t.dtype)
-        for i, t in enumerate(data)
+    # The per-window arrays take any number of windows; every other
+    # dimension is compiled in.
+    per_window, scaling = data[:3], data[3:]
+    signature = (
+        *(tf.TensorSpec([None, *t.shape[1:]], t.dtype) for t in per_window),
+        *(tf.TensorSpec(t.shape, t.dtype) for t in scaling),
     )
     # Small data is scaled once per call of the training function rather
     # than batch by batch: fewer operations per step. Long series keep
