@@ -6,6 +6,11 @@
   become changes from that last value. A network trained on one level then
   forecasts at another: what a trending series needs.
 - ``"mean"``: each window minus its own mean (per feature).
+- ``"last+level"`` and ``"mean+level"``: as ``"last"`` and ``"mean"``, and
+  the network also gets the level the window was measured against (its
+  reference value, standardized with the training statistics) as one more
+  input channel per feature, so that behaviour that depends on the level
+  (a stationary series returning to its mean, a sine) can be learned.
 - ``"standard"``: no per-window reference, only the global standardization.
 - None: the raw values.
 
@@ -13,11 +18,81 @@ Except for None, the referenced windows and targets are then standardized
 with the training data's mean and standard deviation (per feature, per
 target). A constant feature keeps scale 1. Predictions are inverted back to
 the user's units.
+
+Every method is written once, in terms of a few array operations
+(:data:`NUMPY_OPS` here, TensorFlow's in the training graph), so that the
+windows a network trains on in the graph and the ones it predicts from in
+numpy are scaled by the same expressions.
 """
+
+from typing import Any, NamedTuple
 
 import numpy as np
 
+METHODS = ("last", "mean", "last+level", "mean+level", "standard")
+
 _CHUNK_VALUES = 2**18  # values per chunk when computing statistics (2 MB)
+
+
+class ArrayOps(NamedTuple):
+    """The array operations the scaling needs, from numpy or TensorFlow."""
+
+    mean: Any  # mean(x, axis, keepdims=True)
+    concat: Any  # concat(list_of_arrays, axis)
+    zeros_like: Any
+
+
+NUMPY_OPS = ArrayOps(
+    mean=lambda x, axis: np.mean(x, axis=axis, keepdims=True),
+    concat=lambda parts, axis: np.concatenate(parts, axis=axis),
+    zeros_like=np.zeros_like,
+)
+
+
+class ScalingStats(NamedTuple):
+    """Training statistics of a scaling; each a float64 vector.
+
+    ``x_*`` per feature of the referenced windows, ``y_*`` per target of
+    the referenced targets, ``level_*`` per feature of the windows'
+    reference values (used by the ``+level`` methods only).
+    """
+
+    x_mean: Any
+    x_scale: Any
+    y_mean: Any
+    y_scale: Any
+    level_mean: Any
+    level_scale: Any
+
+
+def reference(method, windows, ops=NUMPY_OPS):
+    """Each window's reference value per feature, shape (n, 1, n_features)."""
+    if method is not None and method.startswith("last"):
+        return windows[:, -1:, :]
+    if method is not None and method.startswith("mean"):
+        return ops.mean(windows, axis=1)
+    return ops.zeros_like(windows[:, :1, :])
+
+
+def has_level_input(method):
+    """Whether the network gets the windows' levels as extra channels."""
+    return method is not None and method.endswith("+level")
+
+
+def scale_windows(method, windows, stats, ops=NUMPY_OPS):
+    """The network's inputs: (n, k, f), or (n, k, 2 f) with a level input."""
+    ref = reference(method, windows, ops)
+    scaled = (windows - ref - stats.x_mean) / stats.x_scale
+    if not has_level_input(method):
+        return scaled
+    level = (ref - stats.level_mean) / stats.level_scale
+    return ops.concat([scaled, level + ops.zeros_like(scaled)], axis=2)
+
+
+def scale_targets(method, targets, windows, stats, ops=NUMPY_OPS):
+    """Targets (n, n_outputs) relative to the first feature's reference."""
+    ref = reference(method, windows, ops)[:, 0, :1]
+    return (targets - ref - stats.y_mean) / stats.y_scale
 
 
 class WindowScaler:
@@ -25,7 +100,7 @@ class WindowScaler:
 
     Parameters
     ----------
-    method : {"last", "mean", "standard"} or None
+    method : {"last", "mean", "last+level", "mean+level", "standard"} or None
         See the module docstring.
     """
 
@@ -36,47 +111,56 @@ class WindowScaler:
         """Learn the statistics from (possibly very many) windows, chunk by chunk."""
         n_features = windows.shape[2]
         targets = targets.reshape(len(targets), -1)
-        self.x_mean_ = np.zeros(n_features)
-        self.x_scale_ = np.ones(n_features)
-        self.y_mean_ = np.zeros(targets.shape[1])
-        self.y_scale_ = np.ones(targets.shape[1])
+        zeros, ones = np.zeros(n_features), np.ones(n_features)
+        self.stats_ = ScalingStats(
+            zeros, ones, np.zeros(targets.shape[1]), np.ones(targets.shape[1]),
+            zeros, ones,
+        )  # fmt: skip
         if self.method is None:
             return self
-        x_parts = (self._referenced(w) for w in _chunks(windows))
-        self.x_mean_, self.x_scale_ = _mean_and_scale(
-            x_parts, lambda: (self._referenced(w) for w in _chunks(windows))
+
+        def referenced():
+            for part in _chunks(windows):
+                part = np.asarray(part, dtype=np.float64)
+                yield part - reference(self.method, part)
+
+        def levels():
+            for part in _chunks(windows):
+                yield reference(self.method, np.asarray(part, dtype=np.float64))
+
+        x_mean, x_scale = _mean_and_scale(referenced)
+        level_mean, level_scale = zeros, ones
+        if has_level_input(self.method):
+            level_mean, level_scale = _mean_and_scale(levels)
+        ref = reference(self.method, windows)[:, 0, :1]
+        y_ref = np.asarray(targets - ref, dtype=np.float64)
+        y_mean, y_scale = _mean_and_scale(lambda: [y_ref])
+        self.stats_ = ScalingStats(
+            x_mean, x_scale, y_mean, y_scale, level_mean, level_scale
         )
-        y_ref = targets - self.reference(windows)[:, 0, :1]
-        self.y_mean_, self.y_scale_ = _mean_and_scale([y_ref], lambda: [y_ref])
         return self
 
-    def reference(self, windows):
-        """Each window's reference value per feature, shape (n, 1, n_features)."""
-        if self.method == "last":
-            return np.asarray(windows[:, -1:, :], dtype=np.float64)
-        if self.method == "mean":
-            return np.asarray(windows, dtype=np.float64).mean(axis=1, keepdims=True)
-        return np.zeros((len(windows), 1, windows.shape[2]))
+    def n_inputs(self, n_features):
+        """Channels per step the network gets for ``n_features`` features."""
+        return 2 * n_features if has_level_input(self.method) else n_features
 
     def transform(self, windows):
         """Scaled float32 windows, the dtype Keras trains in."""
-        scaled = (self._referenced(windows) - self.x_mean_) / self.x_scale_
-        return scaled.astype(np.float32)
+        windows = np.asarray(windows, dtype=np.float64)
+        return scale_windows(self.method, windows, self.stats_).astype(np.float32)
 
     def transform_targets(self, targets, windows):
         """Scaled float32 targets of ``windows``, shape (n, n_outputs)."""
         targets = np.asarray(targets, dtype=np.float64).reshape(len(targets), -1)
-        referenced = targets - self.reference(windows)[:, 0, :1]
-        return ((referenced - self.y_mean_) / self.y_scale_).astype(np.float32)
+        windows = np.asarray(windows, dtype=np.float64)
+        scaled = scale_targets(self.method, targets, windows, self.stats_)
+        return scaled.astype(np.float32)
 
     def inverse_targets(self, scaled, windows):
         """Predictions back in the user's units, float64, shape (n, n_outputs)."""
         scaled = np.asarray(scaled, dtype=np.float64)
-        return scaled * self.y_scale_ + self.y_mean_ + self.reference(windows)[:, 0, :1]
-
-    def _referenced(self, windows):
-        windows = np.asarray(windows, dtype=np.float64)
-        return windows - self.reference(windows)
+        ref = reference(self.method, np.asarray(windows, dtype=np.float64))
+        return scaled * self.stats_.y_scale + self.stats_.y_mean + ref[:, 0, :1]
 
 
 def _chunks(windows):
@@ -85,14 +169,15 @@ def _chunks(windows):
         yield windows[start : start + rows]
 
 
-def _mean_and_scale(parts, parts_again):
+def _mean_and_scale(parts):
     """Per-column mean and standard deviation over 2-D or 3-D parts, in two passes.
 
-    Values are divided by the largest magnitude before squaring, so that
-    numbers near 1e300 do not overflow.
+    ``parts()`` yields the parts afresh for each pass. Values are divided by
+    the largest magnitude before squaring, so that numbers near 1e300 do not
+    overflow.
     """
     total, count, magnitude = 0.0, 0, 0.0
-    for part in parts:
+    for part in parts():
         flat = part.reshape(-1, part.shape[-1])
         total = total + flat.sum(axis=0)
         count += len(flat)
@@ -100,7 +185,7 @@ def _mean_and_scale(parts, parts_again):
     mean = total / count
     magnitude = np.where(magnitude > 0, magnitude, 1.0)
     squares = 0.0
-    for part in parts_again():
+    for part in parts():
         flat = part.reshape(-1, part.shape[-1])
         squares = squares + (((flat - mean) / magnitude) ** 2).sum(axis=0)
     scale = np.sqrt(squares / count) * magnitude

@@ -15,11 +15,18 @@ from sklearn.utils.validation import (
 _FLOAT_DTYPES = (np.float64, np.float32)
 
 
-class SeriesWindows:
-    """The windows of one series that have known targets, kept as the series.
+class WindowData:
+    """Training windows, their targets and weights: one type for every stage.
 
-    ``X`` holds the windows of one series, ``X[i]`` being steps
-    ``i .. i + k - 1``. The value that follows window ``i`` is the last step of
+    Fit, scoring, the training graph and ``Model.fit`` all take this object;
+    none of them asks which kind of input it came from. It holds either the
+    windows themselves (``source`` of shape ``(n_windows, k, n_features)``),
+    or, in series mode, only the series they were cut from (``source`` of
+    shape ``(n_steps, n_features)``, ``from_series=True``): window ``i`` is
+    steps ``i .. i + k - 1``, and training gathers each batch of windows from
+    the series, so the windows of a long series are never materialised.
+
+    In series mode the value that follows window ``i`` is the last step of
     window ``i + 1``, so the target of window ``i`` is ``X[i + 1, -1, 0]``
     (first feature); with ``horizon`` H the targets are the next H values.
     Windows whose targets are not all known are left out::
@@ -30,29 +37,39 @@ class SeriesWindows:
         X[2]           [s2 s3]   -> y[2] = s4
         X[3]              [s3 s4]   -> no target (forecast of s5)
 
-    Only the series (``n + k - 1`` steps) is stored: training gathers each
-    batch of windows from it, so the windows of a long series are never
-    materialised.
-
     Parameters
     ----------
-    series : ndarray of shape (n_steps, n_features)
-        The series rebuilt from the windows.
+    source : ndarray
+        The windows, or the series (``from_series=True``).
+    y : ndarray of shape (n_windows,) or (n_windows, n_outputs)
+        Targets, float64, in the shape the user's ``y`` has (or would have).
     window_length : int
         Steps per window.
-    horizon : int, default=1
-        Number of following values each window predicts.
+    sample_weight : ndarray of shape (n_windows,) or None, default=None
+        Weight of each window in the loss.
+    from_series : bool, default=False
+        Whether ``source`` is the series rather than the windows.
     """
 
-    def __init__(self, series, window_length, horizon=1):
-        self.series = series
+    def __init__(self, source, y, window_length, sample_weight=None, from_series=False):
+        self.source = source
+        self.y = y
         self.window_length = window_length
-        self.horizon = horizon
-        self.n_windows = len(series) - window_length - horizon + 1
+        self.sample_weight = sample_weight
+        self.from_series = from_series
 
     @classmethod
-    def from_windows(cls, X, estimator_name, horizon=1):
-        """Rebuild the series from consecutive windows, or raise."""
+    def from_windows(cls, X, y, sample_weight=None):
+        """Windows ``(n, k, f)`` with explicit targets."""
+        return cls(X, y, X.shape[1], sample_weight)
+
+    @classmethod
+    def from_series_windows(cls, X, estimator_name, horizon=1, sample_weight=None):
+        """Series mode: rebuild the series from consecutive windows, or raise.
+
+        One weight per given window is accepted; those of the windows
+        without targets drop out.
+        """
         n_windows, window_length = X.shape[:2]
         if n_windows < horizon + 1:
             raise ValueError(
@@ -69,25 +86,42 @@ class SeriesWindows:
                 "targets from windows made by SequenceWindower; for other data "
                 "pass y."
             )
-        return cls(np.concatenate([X[:, 0], X[-1, 1:]]), window_length, horizon)
+        series = np.concatenate([X[:, 0], X[-1, 1:]])
+        following = np.asarray(series[window_length:, 0], dtype=np.float64)
+        if horizon == 1:
+            y = following
+        else:
+            y = np.array(np.lib.stride_tricks.sliding_window_view(following, horizon))
+        if sample_weight is not None and len(sample_weight) == n_windows:
+            sample_weight = np.asarray(sample_weight)[: len(y)]
+        return cls(series, y, window_length, sample_weight, from_series=True)
 
     @property
-    def windows(self):
-        """Read-only view of the windows with targets, (n_windows, k, n_features)."""
-        stop = self.n_windows + self.window_length - 1
-        view = np.lib.stride_tricks.sliding_window_view(
-            self.series[:stop], self.window_length, axis=0
-        )
-        return view.transpose(0, 2, 1)
+    def n_windows(self):
+        """Number of windows with targets."""
+        return len(self.y)
 
     @property
     def targets(self):
-        """Following value(s) of the first feature: (n_windows,) or (n_windows, H)."""
-        following = np.asarray(self.series[self.window_length :, 0], dtype=np.float64)
-        if self.horizon == 1:
-            return following
-        view = np.lib.stride_tricks.sliding_window_view(following, self.horizon)
-        return np.array(view)
+        """Targets as a 2-D float64 array, (n_windows, n_outputs)."""
+        return self.y.reshape(len(self.y), -1)
+
+    @property
+    def windows(self):
+        """The windows with targets, (n_windows, k, n_features); a view."""
+        if not self.from_series:
+            return self.source
+        stop = self.n_windows + self.window_length - 1
+        view = np.lib.stride_tricks.sliding_window_view(
+            self.source[:stop], self.window_length, axis=0
+        )
+        return view.transpose(0, 2, 1)
+
+    def with_weights(self, sample_weight):
+        """The same data with other weights."""
+        return WindowData(
+            self.source, self.y, self.window_length, sample_weight, self.from_series
+        )
 
 
 class SeriesRegressorMixin:
@@ -135,10 +169,35 @@ class SeriesRegressorMixin:
         """
         check_is_fitted(self)
         X = self._validate_windows(X, reset=False)
-        inputs, y, sample_weight = self._targets(X, y, sample_weight)
-        if isinstance(inputs, SeriesWindows):
-            inputs = inputs.windows
-        return r2_score(y, self._predict(inputs), sample_weight=sample_weight)
+        data = self._training_data(X, y, sample_weight)
+        y_pred = self._predict(data.windows)
+        return r2_score(data.y, y_pred, sample_weight=data.sample_weight)
+
+    def series_targets(self, X):
+        """Return the windows of ``X`` that have known targets, and the targets.
+
+        In series mode (``y=None``) the targets are not passed but derived
+        from the windows: the value(s) that follow each window. This is what
+        ``fit`` trains on and what ``score`` and the series-mode scorers
+        (:func:`~skseq.make_series_scorer`) compare predictions against.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, window_length[, n_features])
+            Consecutive windows of one series, with the ``window_length`` and
+            features seen in fit.
+
+        Returns
+        -------
+        windows : ndarray of shape (n_targets, window_length, n_features)
+            The windows whose following values are all known (a read-only
+            view).
+        y : ndarray of shape (n_targets,) or (n_targets, horizon)
+            Their targets.
+        """
+        check_is_fitted(self)
+        data = self._training_data(self._validate_windows(X, reset=False), None)
+        return data.windows, data.y
 
     def _validate_windows(self, X, reset):
         name = type(self).__name__
@@ -167,16 +226,13 @@ class SeriesRegressorMixin:
             )
         return X
 
-    def _targets(self, X, y, sample_weight):
-        """Return inputs (windows or a SeriesWindows), targets and weights."""
+    def _training_data(self, X, y, sample_weight=None):
+        """The validated windows ``X`` with their targets and weights."""
         horizon = getattr(self, "horizon", 1)
         if y is None:
-            n_given = len(X)
-            X = SeriesWindows.from_windows(X, type(self).__name__, horizon)
-            y = X.targets
-            if sample_weight is not None and len(sample_weight) == n_given:
-                # One weight per window given: those without targets drop out.
-                sample_weight = np.asarray(sample_weight)[: X.n_windows]
+            data = WindowData.from_series_windows(
+                X, type(self).__name__, horizon, sample_weight
+            )
         else:
             y = check_array(
                 y, ensure_2d=False, dtype=np.float64, input_name="y", allow_nd=True
@@ -193,15 +249,17 @@ class SeriesRegressorMixin:
                     f"horizon={horizon} but y has {outputs} column(s): with an "
                     "explicit y, give one column per step ahead."
                 )
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, y, ensure_non_negative=True
+            data = WindowData.from_windows(X, y, sample_weight)
+        if data.sample_weight is None:
+            return data
+        sample_weight = _check_sample_weight(
+            data.sample_weight, data.y, ensure_non_negative=True
+        )
+        if not np.any(sample_weight):
+            raise ValueError(
+                "Sample weights must contain at least one non-zero weight."
             )
-            if not np.any(sample_weight):
-                raise ValueError(
-                    "Sample weights must contain at least one non-zero weight."
-                )
-        return X, y, sample_weight
+        return data.with_weights(sample_weight)
 
     def _series_tags(self, tags):
         tags.target_tags.required = True

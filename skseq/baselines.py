@@ -55,7 +55,7 @@ class _BaselineRegressor(SeriesRegressorMixin, RegressorMixin, BaseEstimator):
         vars(self).pop("n_outputs_", None)
         X = self._validate_windows(X, reset=True)
         self._check_window_length(X.shape[1])
-        _, y, _ = self._targets(X, y, None)
+        y = self._training_data(X, y).y
         self._y_ndim = y.ndim
         self.n_outputs_ = 1 if y.ndim == 1 else y.shape[1]
         return self

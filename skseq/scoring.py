@@ -82,13 +82,11 @@ def series_predictions(estimator, X):
     if isinstance(estimator, Pipeline):
         X = estimator[:-1].transform(X)
         estimator = estimator[-1]
-    windows = estimator._validate_windows(X, reset=False)
-    inputs, y_true, _ = estimator._targets(windows, None, None)
-    windows = inputs.windows
+    windows, y_true = estimator.series_targets(X)
     naive = windows[:, -1, 0]
     if y_true.ndim == 2:  # horizon > 1: persistence repeats the last value
         naive = np.repeat(naive[:, np.newaxis], y_true.shape[1], axis=1)
-    return y_true, estimator._predict(windows), naive
+    return y_true, estimator.predict(windows), naive
 
 
 class _SeriesScorer:

@@ -8,7 +8,7 @@ import pytest
 from sklearn.pipeline import make_pipeline
 
 from skseq import DenseRegressor, RNNRegressor, SequenceWindower
-from skseq.regressors import _graph
+from skseq.regressors import _graph_cache as _graph
 
 
 @pytest.fixture(autouse=True)

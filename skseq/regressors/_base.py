@@ -21,15 +21,17 @@ from numbers import Integral, Real
 import numpy as np
 from scikeras._saving_utils import pack_keras_model, unpack_keras_model
 from scikeras.wrappers import KerasRegressor
-from sklearn.base import _fit_context
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import RegressorTags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from skseq._keras import keras, quiet_logs, seed_from, seeded
+from skseq._scaling import METHODS as SCALING_METHODS
 from skseq._scaling import WindowScaler
-from skseq._series import SeriesRegressorMixin, SeriesWindows
+from skseq._series import SeriesRegressorMixin
 from skseq._validation import reject_bool_params
 from skseq.regressors._training import (
+    TrainingPlan,
     predict_model,
     train_model,
     trains_with_fit,
@@ -52,7 +54,7 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "clipnorm": [Interval(Real, 0, None, closed="neither"), None],
         "loss": [str, callable],
-        "scaling": [StrOptions({"last", "mean", "standard"}), None],
+        "scaling": [StrOptions(set(SCALING_METHODS)), None],
         "shuffle": ["boolean"],
         "warm_start": ["boolean"],
         "callbacks": [list, None],
@@ -122,6 +124,7 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         reject_bool_params(self, self._int_params)
         super()._validate_params()
         self._check_routed_params()
+        self._check_one_name_per_knob()
         known = {
             "loss": (keras.losses.get, "'mse', 'mae' or 'huber'"),
             "optimizer": (keras.optimizers.get, "'adam', 'sgd' or 'rmsprop'"),
@@ -143,20 +146,22 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         if first and hasattr(self, "model_"):
             del self.model_  # a refit that fails must not leave the old model
         X = self._validate_windows(X, reset=first)
-        inputs, y, sample_weight = self._targets(X, y, sample_weight)
-        windows = inputs.windows if isinstance(inputs, SeriesWindows) else inputs
-        targets = y.reshape(len(y), -1)
+        data = self._training_data(X, y, sample_weight)
+        targets = data.targets
         if first:
-            self._scaler = WindowScaler(self.scaling).fit(windows, targets)
-            self._y_ndim = y.ndim
-        elif y.ndim != self._y_ndim or targets.shape[1] != self.model_.output_shape[-1]:
+            self._scaler = WindowScaler(self.scaling).fit(data.windows, targets)
+            self._y_ndim = data.y.ndim
+        elif (
+            data.y.ndim != self._y_ndim
+            or targets.shape[1] != self.model_.output_shape[-1]
+        ):
             raise ValueError(
                 "Continuing training needs targets shaped as in the first fit "
                 f"({self.model_.output_shape[-1]} column(s)); got y of shape "
-                f"{y.shape}: horizon and y must not change between partial_fit or "
-                "warm_start calls."
+                f"{data.y.shape}: horizon and y must not change between partial_fit "
+                "or warm_start calls."
             )
-        plan = self._training_plan(len(targets), int(epochs))
+        plan = self._training_plan(data.n_windows, int(epochs))
         seed = seed_from(self.random_state)
         if seed is not None and not first:
             # A continued fit shuffles from a seed of its own, reproducibly:
@@ -164,12 +169,12 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
             seed = (seed + len(self.history_["loss"])) % 2**32
         with seeded(seed, trains_with_fit(self.callbacks)), quiet_logs():
             if first:
-                self.model_ = self._build_model(X.shape[1:], targets.shape[1])
+                window_length, n_features = X.shape[1:]
+                inputs = (window_length, self._scaler.n_inputs(n_features))
+                self.model_ = self._build_model(inputs, targets.shape[1])
                 self.model_.compile(optimizer=self._make_optimizer(), loss=self.loss)
                 self.history_ = {}
-            history = train_model(
-                self.model_, inputs, targets, sample_weight, self._scaler, plan
-            )
+            history = train_model(self.model_, data, self._scaler, plan)
         for key, values in history.items():
             self.history_.setdefault(key, []).extend(values)
         losses = history["loss"]
@@ -204,16 +209,16 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
                 )
             train_index = np.arange(n_train)
             val_index = np.arange(n_windows - n_val, n_windows)
-        return {
-            "epochs": epochs,
-            "batch_size": self.batch_size,
-            "shuffle": self.shuffle,
-            "callbacks": self.callbacks,
-            "verbose": self.verbose,
-            "train_index": train_index,
-            "val_index": val_index,
-            "patience": self.n_iter_no_change,
-        }
+        return TrainingPlan(
+            epochs=epochs,
+            batch_size=self.batch_size,
+            shuffle=self.shuffle,
+            callbacks=self.callbacks,
+            verbose=self.verbose,
+            train_index=train_index,
+            val_index=val_index,
+            patience=self.n_iter_no_change,
+        )
 
     def _make_optimizer(self):
         routed = {
@@ -256,6 +261,29 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
                     "optimizer__momentum=0.9."
                 )
 
+    def _check_one_name_per_knob(self):
+        """Refuse settings of which one would silently override the other."""
+        defaults = inspect.signature(type(self).__init__).parameters
+        params = self.get_params(deep=False)
+        for name in ("learning_rate", "clipnorm"):
+            value = getattr(self, name)
+            if value == defaults[name].default:
+                continue
+            routed = _ROUTING_PREFIX + name
+            if routed in params:
+                raise ValueError(
+                    f"{type(self).__name__} got both {name}={value!r} and "
+                    f"{routed}={params[routed]!r}: they set the same thing and the "
+                    f"routed one would win silently. Give only {name}."
+                )
+            if not isinstance(self.optimizer, (str, type)):
+                raise ValueError(
+                    f"{type(self).__name__} got {name}={value!r} with an optimizer "
+                    f"instance ({type(self.optimizer).__name__}), which keeps its own "
+                    f"{name}, so the parameter would be ignored. Set {name} on the "
+                    "instance, or pass the optimizer as a name or class."
+                )
+
     @classmethod
     def _get_explicit_param_names(cls):
         signature = inspect.signature(cls.__init__)
@@ -264,6 +292,12 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
             for p in signature.parameters.values()
             if p.name != "self" and p.kind != p.VAR_KEYWORD
         ]
+
+    def __repr__(self, N_CHAR_MAX=700):
+        # scikeras prints every parameter, tab-separated; scikit-learn's repr
+        # (the changed parameters only, values as Python literals) is what
+        # users of this library read everywhere else.
+        return BaseEstimator.__repr__(self, N_CHAR_MAX=N_CHAR_MAX)
 
     def __getstate__(self):
         # The Keras model is saved to bytes here rather than by scikeras's

@@ -10,17 +10,19 @@ every epoch (seeded ``fit`` replays one permutation in every epoch).
 Windows are scaled inside the graph: small data once per call, long
 series batch by batch, each batch gathered from the series so that its
 windows never exist whole. The graph is reused by later fits of the same
-architecture (``_graph.py``). With callbacks, or on another Keras backend,
+architecture (``_graph_cache.py``). With callbacks, or on another Keras backend,
 it uses ``fit`` itself.
 """
 
 import sys
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from skseq._keras import keras
-from skseq._series import SeriesWindows
-from skseq.regressors._graph import forward_function, training_graph
+from skseq.regressors._graph import GraphData, GraphSpec
+from skseq.regressors._graph_cache import forward_function, training_graph
 
 # Predictions run in batches of exactly this many rows (the last one
 # padded): float32 kernels choose their blocking by batch size, so a window's
@@ -32,92 +34,101 @@ _PREDICT_BATCH = 512
 _PRECOMPUTE_VALUES = 2**22
 
 
+@dataclass(frozen=True)
+class TrainingPlan:
+    """Which windows train and validate, and the loop's settings."""
+
+    epochs: int
+    batch_size: int
+    shuffle: bool
+    callbacks: Any  # list of keras callbacks, or None
+    verbose: int
+    train_index: np.ndarray
+    val_index: Any  # ndarray, or None without early stopping
+    patience: int
+
+
 def trains_with_fit(callbacks):
     """Whether training goes through ``keras.Model.fit`` (else the compiled loop)."""
     return bool(callbacks) or keras.backend.backend() != "tensorflow"
 
 
-def train_model(model, inputs, y, sample_weight, scaler, plan):
+def train_model(model, data, scaler, plan):
     """Train ``model`` in place; return the per-epoch losses.
 
     Parameters
     ----------
     model : keras.Model
         A compiled model.
-    inputs : ndarray of shape (n_windows, window_length, n_features) or SeriesWindows
-        Raw windows, or a series whose windows are gathered batch by batch.
-    y : ndarray of shape (n_windows, n_outputs)
-        Raw targets.
-    sample_weight : ndarray of shape (n_windows,) or None
-        Weight of each window in the loss.
+    data : WindowData
+        Raw windows (or the series they are gathered from), targets, weights.
     scaler : WindowScaler
         Fitted scaling, applied to every batch.
-    plan : dict
-        ``epochs``, ``batch_size``, ``shuffle``, ``callbacks``, ``verbose``,
-        ``train_index`` and ``val_index`` (None without early stopping) and
-        ``patience``.
+    plan : TrainingPlan
+        Training and validation windows, epochs, batch size and the rest.
 
     Returns
     -------
     history : dict
         ``{"loss": [...]}`` and, with a validation set, ``"val_loss"``.
     """
-    if trains_with_fit(plan["callbacks"]):
-        return _train_with_fit(model, inputs, y, sample_weight, scaler, plan)
+    if trains_with_fit(plan.callbacks):
+        return _train_with_fit(model, data, scaler, plan)
     import tensorflow as tf
 
+    sample_weight = data.sample_weight
     if sample_weight is not None and np.all(sample_weight == 1):
         sample_weight = None
-    series = isinstance(inputs, SeriesWindows)
-    source = inputs.series if series else inputs
-    # Raw data stays float64 so that the scaling in the graph matches
-    # WindowScaler's numpy arithmetic (a large offset minus its reference
-    # loses digits in float32); each batch is cast to float32 once scaled.
-    arrays = (
-        np.asarray(source, dtype=np.float64),
-        np.asarray(y, dtype=np.float64),
-        np.ones(0, np.float32) if sample_weight is None else sample_weight,
-        scaler.x_mean_,
-        scaler.x_scale_,
-        scaler.y_mean_,
-        scaler.y_scale_,
+    arrays = GraphData(
+        # Raw data stays float64 so that the scaling in the graph matches
+        # WindowScaler's numpy arithmetic (a large offset minus its
+        # reference loses digits in float32).
+        source=np.asarray(data.source, dtype=np.float64),
+        targets=np.asarray(data.targets, dtype=np.float64),
+        weights=np.ones(0, np.float32) if sample_weight is None else sample_weight,
+        stats=scaler.stats_,
     )
-    dtypes = (tf.float64, tf.float64, tf.float32, *[tf.float64] * 4)
-    data = tuple(tf.constant(a, d) for a, d in zip(arrays, dtypes, strict=True))
+    tensors = GraphData(
+        tf.constant(arrays.source, tf.float64),
+        tf.constant(arrays.targets, tf.float64),
+        tf.constant(arrays.weights, tf.float32),
+        type(scaler.stats_)(*(tf.constant(a, tf.float64) for a in scaler.stats_)),
+    )
     # The per-window arrays take any number of windows; every other
     # dimension is compiled in.
-    per_window, scaling = data[:3], data[3:]
-    signature = (
-        *(tf.TensorSpec([None, *t.shape[1:]], t.dtype) for t in per_window),
-        *(tf.TensorSpec(t.shape, t.dtype) for t in scaling),
+    signature = GraphData(
+        *(
+            tf.TensorSpec([None, *t.shape[1:]], t.dtype)
+            for t in (tensors.source, tensors.targets, tensors.weights)
+        ),
+        type(tensors.stats)(*(tf.TensorSpec(t.shape, t.dtype) for t in tensors.stats)),
     )
     # Small data is scaled once per call of the training function rather
     # than batch by batch: fewer operations per step. Long series keep
     # gathering and scaling each batch, so their windows never exist whole.
-    n_values = len(y) * (inputs.window_length if series else 1) * source[0].size
-    spec = (
-        scaler.method,
-        inputs.window_length if series else None,
-        bool(n_values <= _PRECOMPUTE_VALUES),
-        bool(plan["shuffle"]),
-        sample_weight is not None,
+    window_values = data.window_length if data.from_series else 1
+    n_values = data.n_windows * window_values * arrays.source[0].size
+    spec = GraphSpec(
+        scaling=scaler.method,
+        window_length=data.window_length if data.from_series else None,
+        precompute=bool(n_values <= _PRECOMPUTE_VALUES),
+        shuffle=bool(plan.shuffle),
+        weighted=sample_weight is not None,
     )
     seeds = keras.random.SeedGenerator()  # this fit's shuffling
-    train_index = tf.constant(plan["train_index"], tf.int32)
-    batch_size = tf.constant(
-        min(plan["batch_size"], len(plan["train_index"])), tf.int32
-    )
+    train_index = tf.constant(plan.train_index, tf.int32)
+    batch_size = tf.constant(min(plan.batch_size, len(plan.train_index)), tf.int32)
     with training_graph(model, spec, signature, seeds) as graph:
-        return _run_epochs(graph, data, train_index, batch_size, plan)
+        return _run_epochs(graph, tensors, train_index, batch_size, plan)
 
 
 def _run_epochs(graph, data, train_index, batch_size, plan):
     """All epochs in one call, or epoch by epoch to report or validate."""
     tf = graph.tf
-    val_index = plan["val_index"]
-    if val_index is None and not plan["verbose"]:
-        epochs = tf.constant(int(plan["epochs"]), tf.int32)
-        losses = graph.run(*data, train_index, batch_size, epochs)
+    val_index = plan.val_index
+    if val_index is None and not plan.verbose:
+        epochs = tf.constant(int(plan.epochs), tf.int32)
+        losses = graph.run(data, train_index, batch_size, epochs)
         return {"loss": [float(v) for v in losses.numpy()]}
     history = {"loss": []}
     if val_index is not None:
@@ -125,20 +136,20 @@ def _run_epochs(graph, data, train_index, batch_size, plan):
         val_index = tf.constant(val_index, tf.int32)
     best, best_weights, waited = np.inf, None, 0
     one = tf.constant(1, tf.int32)
-    for epoch in range(int(plan["epochs"])):
-        history["loss"].append(float(graph.run(*data, train_index, batch_size, one)[0]))
-        line = f"Epoch {epoch + 1}/{plan['epochs']} - loss: {history['loss'][-1]:.4g}"
+    for epoch in range(int(plan.epochs)):
+        history["loss"].append(float(graph.run(data, train_index, batch_size, one)[0]))
+        line = f"Epoch {epoch + 1}/{plan.epochs} - loss: {history['loss'][-1]:.4g}"
         if val_index is not None:
-            val_loss = float(graph.loss(data[0], data[1], val_index, data[3:]))
+            val_loss = float(graph.loss(data, val_index))
             history["val_loss"].append(val_loss)
             line += f" - val_loss: {val_loss:.4g}"
             if val_loss < best:
                 best, best_weights, waited = val_loss, graph.model.get_weights(), 0
             else:
                 waited += 1
-        if plan["verbose"]:
+        if plan.verbose:
             print(line, file=sys.stderr)
-        if val_index is not None and waited >= int(plan["patience"]):
+        if val_index is not None and waited >= int(plan.patience):
             break
     if best_weights is not None:
         graph.model.set_weights(best_weights)
@@ -165,29 +176,30 @@ def predict_model(model, X, scaler):
     return np.concatenate(outputs)
 
 
-def _train_with_fit(model, inputs, y, sample_weight, scaler, plan):
-    windows = inputs.windows if isinstance(inputs, SeriesWindows) else inputs
+def _train_with_fit(model, data, scaler, plan):
+    windows = data.windows
     X = scaler.transform(windows)
-    targets = scaler.transform_targets(y, windows)
-    train, val = plan["train_index"], plan["val_index"]
-    callbacks = list(plan["callbacks"] or [])
+    targets = scaler.transform_targets(data.targets, windows)
+    train, val = plan.train_index, plan.val_index
+    callbacks = list(plan.callbacks or [])
     validation = None
     if val is not None:
         validation = (X[val], targets[val])
         callbacks.append(
             keras.callbacks.EarlyStopping(
-                patience=plan["patience"], restore_best_weights=True
+                patience=plan.patience, restore_best_weights=True
             )
         )
+    sample_weight = data.sample_weight
     history = model.fit(
         X[train],
         targets[train],
         sample_weight=None if sample_weight is None else sample_weight[train],
         validation_data=validation,
-        epochs=plan["epochs"],
-        batch_size=min(plan["batch_size"], len(train)),
-        shuffle=plan["shuffle"],
+        epochs=plan.epochs,
+        batch_size=min(plan.batch_size, len(train)),
+        shuffle=plan.shuffle,
         callbacks=callbacks,
-        verbose=plan["verbose"],
+        verbose=plan.verbose,
     )
     return {k: [float(v) for v in vals] for k, vals in history.history.items()}
