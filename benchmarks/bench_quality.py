@@ -41,13 +41,16 @@ from _environment import print_environment
 
 # One-step-ahead windows per series: a year of months for the monthly ones,
 # one ~11-year cycle for sunspots, a few years for the short, noisy Nile.
-WINDOW_LENGTHS = {"airline": 12, "co2": 12, "sunspots": 11, "nile": 5}
+# The sine (one radian per step) is the window-2 check of level-aware
+# scaling: a window of two values measured against its last one hides where
+# on the curve it is.
+WINDOW_LENGTHS = {"airline": 12, "co2": 12, "sunspots": 11, "nile": 5, "sine": 2}
 TRAIN_FRACTION = 0.8
+TRAIN_VALUES = {"sine": 200}  # 200 training values, the next 40 held out
 NETWORKS = ("dense", "simple", "lstm", "gru")
 MODELS = ("naive", "ridge", *NETWORKS)
-SCALINGS = ("last", "mean", "standard", None)
+SCALINGS = ("last", "mean", "last+level", "mean+level", "standard", None)
 SCALING_MODELS = ("dense", "lstm")
-DEFAULT_SCALING = "last"
 MATCH_TOLERANCE = 0.05  # within 5% of ridge counts as matching it
 QUICK_EPOCHS = 5
 
@@ -64,11 +67,13 @@ def load_series():
         "sunspots": load_sunspots,
         "nile": load_nile,
     }
-    return {name: load().to_numpy(dtype=np.float64) for name, load in loaders.items()}
+    series = {name: load().to_numpy(dtype=np.float64) for name, load in loaders.items()}
+    series["sine"] = np.sin(np.arange(240.0))
+    return series
 
 
-def split_point(series):
-    return int(len(series) * TRAIN_FRACTION)
+def split_point(series, name):
+    return TRAIN_VALUES.get(name, int(len(series) * TRAIN_FRACTION))
 
 
 def lag_matrix(values, window_length):
@@ -79,6 +84,11 @@ def lag_matrix(values, window_length):
     return X, values[window_length:]
 
 
+def r2(predictions, targets):
+    residual = np.sum((targets - np.asarray(predictions)) ** 2)
+    return float(1 - residual / np.sum((targets - targets.mean()) ** 2))
+
+
 def mae(predictions, targets):
     return float(np.mean(np.abs(np.asarray(predictions) - targets)))
 
@@ -86,17 +96,15 @@ def mae(predictions, targets):
 # --- models --------------------------------------------------------------
 
 
-def naive_mae(series, window_length):
-    split = split_point(series)
+def naive_mae(series, split):
     return mae(series[split - 1 : -1], series[split:])
 
 
-def ridge_mae(series, window_length):
+def ridge_mae(series, split, window_length):
     from sklearn.linear_model import Ridge
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    split = split_point(series)
     X_train, y_train = lag_matrix(series[:split], window_length)
     X_test, y_test = lag_matrix(series[split - window_length :], window_length)
     model = make_pipeline(StandardScaler(), Ridge()).fit(X_train, y_train)
@@ -104,48 +112,60 @@ def ridge_mae(series, window_length):
     return mae(model.predict(X_test), y_test)
 
 
-def make_network(kind, seed, scaling, epochs):
+def default_scaling():
+    from skseq import DenseRegressor, RNNRegressor
+
+    assert DenseRegressor().scaling == RNNRegressor().scaling
+    return DenseRegressor().scaling
+
+
+def make_network(kind, seed, scaling, epochs, overrides=()):
+    """A default network; ``overrides`` are (kind or "rnn", name, value)."""
     from skseq import DenseRegressor, RNNRegressor
 
     params = {"random_state": seed}
-    if scaling != DEFAULT_SCALING:
+    if scaling != default_scaling():
         params["scaling"] = scaling
     if epochs is not None:  # only --quick / --epochs; otherwise the default
         params["epochs"] = epochs
+    for target, name, value in overrides:
+        if target == kind or (target == "rnn" and kind != "dense"):
+            params[name] = value
     if kind == "dense":
         return DenseRegressor(**params)
     return RNNRegressor(cell=kind, **params)
 
 
-def network_mae(series, window_length, kind, seed, scaling, epochs):
-    """Series-mode pipeline fitted on the first 80%; MAE on the last 20%."""
+def network_mae(series, split, window_length, kind, seed, scaling, epochs, overrides):
+    """Series-mode pipeline fitted on the first values; MAE on the rest."""
     from sklearn.pipeline import Pipeline
 
     from skseq import SequenceWindower
 
-    split = split_point(series)
     pipe = Pipeline(
         [
             ("window", SequenceWindower(window_length=window_length)),
-            ("model", make_network(kind, seed, scaling, epochs)),
+            ("model", make_network(kind, seed, scaling, epochs, overrides)),
         ]
     )
     try:
         pipe.fit(series[:split])
     except FloatingPointError:  # training diverged: reported as nan
-        return float("nan")
+        return float("nan"), float("nan")
     # One prediction per window of series[split - k:]; the last window's
     # target lies beyond the series, the others' are series[split:].
     predictions = pipe.predict(series[split - window_length :])
     assert len(predictions) == len(series) - split + 1
-    return mae(predictions[:-1], series[split:])
+    held_out = predictions[:-1], series[split:]
+    return mae(*held_out), r2(*held_out)
 
 
 class Score:
     """MAE over seeds (or a single deterministic value)."""
 
-    def __init__(self, values):
+    def __init__(self, values, r2=()):
         self.values = list(values)
+        self.r2 = list(r2)  # held-out R² per seed, for networks
 
     @property
     def mean(self):
@@ -239,7 +259,8 @@ def print_scaling_table(names, scores):
     print()
     print(
         "Table 2: MAE by scaling (mean ±std over seeds); "
-        f'"{DEFAULT_SCALING}" is the default (= Table 1); * marks the best per series'
+        f'"{default_scaling()}" is the default (= Table 1); * marks the best per '
+        "series"
     )
     overall_wins = dict.fromkeys(SCALINGS, 0)
     overall_relative = {s: [] for s in SCALINGS}
@@ -290,6 +311,15 @@ def print_scaling_table(names, scores):
                 f"{scaling_name(s)} {geo_mean(relative[s]):.3f}" for s in SCALINGS
             )
         )
+    if "sine" in names:
+        print()
+        print("Held-out R² on the sine (window 2), lowest over seeds:")
+        for kind in SCALING_MODELS:
+            cells = [
+                f"{scaling_name(s)} {min(scores['sine'][(kind, s)].r2):.4f}"
+                for s in SCALINGS
+            ]
+            print(f"  {kind:<6}: " + ", ".join(cells))
     total = len(names) * len(SCALING_MODELS)
     print()
     print(
@@ -306,6 +336,21 @@ def print_scaling_table(names, scores):
 
 
 # --- main ----------------------------------------------------------------
+
+
+def parse_override(text):
+    """``"lstm.learning_rate=0.01"`` -> ``("lstm", "learning_rate", 0.01)``."""
+    import ast
+
+    target, _, assignment = text.partition(".")
+    name, _, value = assignment.partition("=")
+    if target not in (*NETWORKS, "rnn") or not name or not value:
+        raise SystemExit(f"--param {text!r}: expected KIND.NAME=VALUE")
+    try:
+        value = ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        pass  # a plain string such as mae
+    return target, name, value
 
 
 def main():
@@ -335,11 +380,20 @@ def main():
         help="series to run (default: all four)",
     )
     parser.add_argument("--no-scaling-table", action="store_true", help="skip Table 2")
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KIND.NAME=VALUE",
+        help="try a non-default setting, e.g. lstm.learning_rate=0.01 or "
+        "rnn.epochs=200 (rnn: every recurrent network); repeatable",
+    )
     args = parser.parse_args()
     epochs = args.epochs
     if args.quick and epochs is None:
         epochs = QUICK_EPOCHS
 
+    overrides = [parse_override(text) for text in args.param]
     start = time.perf_counter()
     print_environment()
     print(f"command   : {' '.join(['python', *sys.argv])}")
@@ -349,11 +403,14 @@ def main():
         f"train first {TRAIN_FRACTION:.0%}, test last {1 - TRAIN_FRACTION:.0%}"
     )
     print("ridge     : make_pipeline(StandardScaler(), Ridge()) (alpha=1.0)")
+    for target, name, value in overrides:
+        print(f"override  : {target}.{name} = {value!r}")
     print()
 
     series = load_series()
     names = args.series
-    scalings = SCALINGS if not args.no_scaling_table else (DEFAULT_SCALING,)
+    default = default_scaling()
+    scalings = SCALINGS if not args.no_scaling_table else (default,)
     seeds = range(args.seeds)
     scores = {}
     fit_seconds = {}
@@ -361,30 +418,32 @@ def main():
     for name in names:
         values = series[name]
         k = WINDOW_LENGTHS[name]
-        split = split_point(values)
+        split = split_point(values, name)
         print(
             f"{name}: {len(values)} values, train {split}, test {len(values) - split}, "
             f"window_length {k}",
             flush=True,
         )
         result = {
-            "naive": Score([naive_mae(values, k)]),
-            "ridge": Score([ridge_mae(values, k)]),
+            "naive": Score([naive_mae(values, split)]),
+            "ridge": Score([ridge_mae(values, split, k)]),
         }
-        jobs = [(kind, DEFAULT_SCALING) for kind in NETWORKS]
-        others = [s for s in scalings if s != DEFAULT_SCALING]
+        jobs = [(kind, default) for kind in NETWORKS]
+        others = [s for s in scalings if s != default]
         jobs += [(kind, s) for kind in SCALING_MODELS for s in others]
         for kind, scaling in jobs:
             tic = time.perf_counter()
-            maes = [
-                network_mae(values, k, kind, seed, scaling, epochs) for seed in seeds
+            fits = [
+                network_mae(values, split, k, kind, seed, scaling, epochs, overrides)
+                for seed in seeds
             ]
+            maes = [fit[0] for fit in fits]
             seconds = time.perf_counter() - tic
             n_fits += len(maes)
             fit_seconds[kind] = fit_seconds.get(kind, 0.0) + seconds
-            score = Score(maes)
+            score = Score(maes, r2=[fit[1] for fit in fits])
             result[(kind, scaling)] = score
-            if scaling == DEFAULT_SCALING:
+            if scaling == default:
                 result[kind] = score
             digits = decimals_for(result["naive"].mean)
             print(

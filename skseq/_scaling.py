@@ -40,12 +40,14 @@ class ArrayOps(NamedTuple):
     mean: Any  # mean(x, axis, keepdims=True)
     concat: Any  # concat(list_of_arrays, axis)
     zeros_like: Any
+    clip: Any  # clip(x, low, high)
 
 
 NUMPY_OPS = ArrayOps(
     mean=lambda x, axis: np.mean(x, axis=axis, keepdims=True),
     concat=lambda parts, axis: np.concatenate(parts, axis=axis),
     zeros_like=np.zeros_like,
+    clip=np.clip,
 )
 
 
@@ -54,7 +56,8 @@ class ScalingStats(NamedTuple):
 
     ``x_*`` per feature of the referenced windows, ``y_*`` per target of
     the referenced targets, ``level_*`` per feature of the windows'
-    reference values (used by the ``+level`` methods only).
+    reference values (used by the ``+level`` methods only): their mean and
+    scale, and the lowest and highest standardized level seen in training.
     """
 
     x_mean: Any
@@ -63,6 +66,8 @@ class ScalingStats(NamedTuple):
     y_scale: Any
     level_mean: Any
     level_scale: Any
+    level_low: Any
+    level_high: Any
 
 
 def reference(method, windows, ops=NUMPY_OPS):
@@ -85,7 +90,11 @@ def scale_windows(method, windows, stats, ops=NUMPY_OPS):
     scaled = (windows - ref - stats.x_mean) / stats.x_scale
     if not has_level_input(method):
         return scaled
+    # Levels beyond the training range (a trend continuing) are held at
+    # its edge: the network has learned nothing about levels it never saw,
+    # and the referenced window carries the forecast there.
     level = (ref - stats.level_mean) / stats.level_scale
+    level = ops.clip(level, stats.level_low, stats.level_high)
     return ops.concat([scaled, level + ops.zeros_like(scaled)], axis=2)
 
 
@@ -114,7 +123,7 @@ class WindowScaler:
         zeros, ones = np.zeros(n_features), np.ones(n_features)
         self.stats_ = ScalingStats(
             zeros, ones, np.zeros(targets.shape[1]), np.ones(targets.shape[1]),
-            zeros, ones,
+            zeros, ones, zeros, zeros,
         )  # fmt: skip
         if self.method is None:
             return self
@@ -129,14 +138,17 @@ class WindowScaler:
                 yield reference(self.method, np.asarray(part, dtype=np.float64))
 
         x_mean, x_scale = _mean_and_scale(referenced)
-        level_mean, level_scale = zeros, ones
+        level_mean, level_scale, low, high = zeros, ones, zeros, zeros
         if has_level_input(self.method):
             level_mean, level_scale = _mean_and_scale(levels)
+            low, high = _low_and_high(
+                (part - level_mean) / level_scale for part in levels()
+            )
         ref = reference(self.method, windows)[:, 0, :1]
         y_ref = np.asarray(targets - ref, dtype=np.float64)
         y_mean, y_scale = _mean_and_scale(lambda: [y_ref])
         self.stats_ = ScalingStats(
-            x_mean, x_scale, y_mean, y_scale, level_mean, level_scale
+            x_mean, x_scale, y_mean, y_scale, level_mean, level_scale, low, high
         )
         return self
 
@@ -167,6 +179,16 @@ def _chunks(windows):
     rows = max(1, _CHUNK_VALUES // max(1, windows.shape[1] * windows.shape[2]))
     for start in range(0, len(windows), rows):
         yield windows[start : start + rows]
+
+
+def _low_and_high(parts):
+    """Per-column minimum and maximum over parts."""
+    low, high = np.inf, -np.inf
+    for part in parts:
+        flat = part.reshape(-1, part.shape[-1])
+        low = np.minimum(low, flat.min(axis=0))
+        high = np.maximum(high, flat.max(axis=0))
+    return low, high
 
 
 def _mean_and_scale(parts):

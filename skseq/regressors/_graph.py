@@ -45,6 +45,7 @@ def tensorflow_ops(tf):
         mean=lambda x, axis: tf.reduce_mean(x, axis=axis, keepdims=True),
         concat=lambda parts, axis: tf.concat(parts, axis=axis),
         zeros_like=tf.zeros_like,
+        clip=tf.clip_by_value,
     )
 
 
