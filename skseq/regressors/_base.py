@@ -30,6 +30,7 @@ from skseq._scaling import METHODS as SCALING_METHODS
 from skseq._scaling import WindowScaler
 from skseq._series import SeriesRegressorMixin
 from skseq._validation import reject_bool_params
+from skseq.regressors._layers import build_network
 from skseq.regressors._training import (
     TrainingPlan,
     predict_model,
@@ -170,8 +171,13 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         with seeded(seed, trains_with_fit(self.callbacks)), quiet_logs():
             if first:
                 window_length, n_features = X.shape[1:]
-                inputs = (window_length, self._scaler.n_inputs(n_features))
-                self.model_ = self._build_model(inputs, targets.shape[1])
+                n_inputs = self._scaler.n_inputs(n_features)
+                self.model_ = build_network(
+                    (window_length, n_inputs),
+                    n_inputs - n_features,
+                    self._body(window_length),
+                    targets.shape[1],
+                )
                 self.model_.compile(optimizer=self._make_optimizer(), loss=self.loss)
                 self.history_ = {}
             history = train_model(self.model_, data, self._scaler, plan)

@@ -142,12 +142,11 @@ class DenseRegressor(_SequenceRegressorBase):
     ):
         store_params(self, locals())
 
-    def _build_model(self, window_shape, n_outputs):
+    def _body(self, window_length):
         sizes = check_layer_sizes(self, "hidden_layer_sizes")
-        layers = [keras.Input(window_shape), keras.layers.Flatten()]
+        layers = [keras.layers.Flatten()]
         for units in sizes:
             layers.append(keras.layers.Dense(units, activation=self.activation))
             if self.dropout:
                 layers.append(keras.layers.Dropout(self.dropout))
-        layers.append(keras.layers.Dense(n_outputs))
-        return keras.Sequential(layers)
+        return layers

@@ -25,6 +25,7 @@ import threading
 
 from skseq._keras import keras
 from skseq.regressors._graph import TrainingGraph
+from skseq.regressors._layers import ChannelSlice
 
 # Graphs of this many architectures are kept, least recently used dropped.
 _CACHE_SIZE = 8
@@ -124,18 +125,46 @@ def _is_keras_own(obj):
 
 
 def _architecture_key(model):
-    """The model's layers as a name-free string, or None if not comparable."""
-    if type(model) is not keras.Sequential:
+    """The model's layers as a name-free string, or None if not comparable.
+
+    Sequential models and skseq's own functional ones (the ``"+level"``
+    networks) qualify; a functional model's layer names, which also link
+    its layers, are replaced by their positions.
+    """
+    if type(model) is not keras.Sequential and not _is_level_network(model):
         return None
     try:
         config = model.get_config()
         # Layer and model names differ between otherwise equal models.
         config["name"] = None
-        for layer in config.get("layers", []):
-            layer.get("config", {}).pop("name", None)
-        return json.dumps(config, sort_keys=True)
+        names = {}
+        for position, layer in enumerate(config.get("layers", [])):
+            name = layer.get("config", {}).pop("name", None)
+            names[layer.pop("name", name)] = f"layer {position}"
+        return json.dumps(_renamed(config, names), sort_keys=True)
     except Exception:  # a config that cannot be read or compared: no cache
         return None
+
+
+def _is_level_network(model):
+    return isinstance(model, keras.Model) and any(
+        isinstance(layer, ChannelSlice) for layer in model.layers
+    )
+
+
+def _renamed(value, names):
+    if isinstance(value, dict):
+        return {key: _renamed(item, names) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_renamed(item, names) for item in value]
+    if isinstance(value, str):
+        return names.get(value, value)
+    return value
+
+
+def _rebuilt(model):
+    """A new model of the same architecture (Sequential or functional)."""
+    return type(model).from_config(model.get_config())
 
 
 def _cache_key(model, spec, signature):
@@ -202,7 +231,7 @@ class _Forward:
     def __init__(self, model):
         import tensorflow as tf
 
-        self.model = keras.Sequential.from_config(model.get_config())
+        self.model = _rebuilt(model)
         self.lock = threading.Lock()
         spec = tf.TensorSpec([None, *model.input_shape[1:]], tf.float32)
         self.call = tf.function(
@@ -215,7 +244,7 @@ class _Forward:
 
 def _template(model):
     """A compiled model with the same architecture and settings as ``model``."""
-    template = keras.Sequential.from_config(model.get_config())
+    template = _rebuilt(model)
     optimizer = type(model.optimizer).from_config(model.optimizer.get_config())
     template.compile(optimizer=optimizer, loss=model.loss)
     return template

@@ -1,8 +1,10 @@
-"""Checks of layer-size parameters shared by the network builders."""
+"""Checks of layer-size parameters and the small layers the builders share."""
 
 from numbers import Integral
 
 from sklearn.utils._param_validation import InvalidParameterError
+
+from skseq._keras import keras
 
 
 def check_layer_sizes(estimator, name):
@@ -18,3 +20,57 @@ def check_layer_sizes(estimator, name):
             "instead."
         )
     return tuple(int(u) for u in sizes)
+
+
+def build_network(window_shape, n_level, body, n_outputs):
+    """A network on windows: ``body`` layers, then a linear output layer.
+
+    With ``n_level`` level channels (the last ``n_level`` channels of each
+    step, from a ``"+level"`` scaling) the body reads only the window's
+    other channels, and the levels join the body's output right before the
+    linear output layer: a level moves the forecast linearly, and never
+    passes through the recurrent gates or hidden units, where levels beyond
+    those seen in training would distort everything else.
+    """
+    if not n_level:
+        return keras.Sequential([keras.Input(window_shape), *body, _output(n_outputs)])
+    inputs = keras.Input(window_shape)
+    n_values = window_shape[1] - n_level
+    hidden = ChannelSlice(0, n_values)(inputs)
+    for layer in body:
+        hidden = layer(hidden)
+    level = ChannelSlice(n_values, window_shape[1], last_step=True)(inputs)
+    joined = keras.layers.Concatenate()([hidden, level])
+    return keras.Model(inputs, _output(n_outputs)(joined))
+
+
+def _output(n_outputs):
+    return keras.layers.Dense(n_outputs)
+
+
+@keras.saving.register_keras_serializable(package="skseq")
+class ChannelSlice(keras.layers.Layer):
+    """Channels ``start:stop`` of windows (n, k, c); of their last step only
+    with ``last_step=True`` (then shape (n, stop - start))."""
+
+    def __init__(self, start, stop, last_step=False, **kwargs):
+        super().__init__(**kwargs)
+        self.start, self.stop, self.last_step = int(start), int(stop), last_step
+
+    def call(self, windows):
+        if self.last_step:
+            return windows[:, -1, self.start : self.stop]
+        return windows[:, :, self.start : self.stop]
+
+    def compute_output_shape(self, input_shape):
+        if self.last_step:
+            return (input_shape[0], self.stop - self.start)
+        return (*input_shape[:2], self.stop - self.start)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "start": self.start,
+            "stop": self.stop,
+            "last_step": self.last_step,
+        }

@@ -150,22 +150,19 @@ class RNNRegressor(_SequenceRegressorBase):
     ):
         store_params(self, locals())
 
-    def _build_model(self, window_shape, n_outputs):
+    def _body(self, window_length):
         sizes = check_layer_sizes(self, "units")
         layer = CELLS[self.cell]
-        layers = [keras.Input(window_shape)]
-        for position, units in enumerate(sizes):
-            layers.append(
-                layer(
-                    units,
-                    dropout=self.dropout,
-                    recurrent_dropout=self.recurrent_dropout,
-                    return_sequences=position < len(sizes) - 1,
-                    unroll=_unroll(window_shape[0]),
-                )
+        return [
+            layer(
+                units,
+                dropout=self.dropout,
+                recurrent_dropout=self.recurrent_dropout,
+                return_sequences=position < len(sizes) - 1,
+                unroll=_unroll(window_length),
             )
-        layers.append(keras.layers.Dense(n_outputs))
-        return keras.Sequential(layers)
+            for position, units in enumerate(sizes)
+        ]
 
 
 def _unroll(window_length):
