@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint docs bench clean
+.PHONY: demo test test-fast lint docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest
+
+# The edit loop: no Keras fits, no TensorFlow import, no slow tests (seconds).
+# No lint dependency, so that a half-formatted edit still gets its answer.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not keras and not slow"
 
 docs: $(STAMP)
 	$(BIN)/python -m sphinx -b html -W --keep-going docs docs/_build/html

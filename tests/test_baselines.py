@@ -1,8 +1,9 @@
-"""The naive baselines: exact forecasts, checks, and their place in pipelines."""
+"""The naive baselines: exact forecasts, errors, and their place in pipelines.
+
+Their scikit-learn estimator checks are in test_sklearn_compat.py.
+"""
 
 import pickle
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -12,9 +13,8 @@ from sklearn.metrics import r2_score
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.pipeline import Pipeline
 from sklearn.utils._param_validation import InvalidParameterError
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skseq import SequenceWindower, compare, make_windows
+from skseq import SequenceWindower, make_windows
 from skseq.baselines import NaiveRegressor, SeasonalNaiveRegressor
 
 PERIOD = [1.0, 4.0, 2.0, 8.0]
@@ -235,7 +235,7 @@ def test_predict_with_other_windows_is_refused():
         model[-1].predict(short)
 
 
-# Pipelines, model selection, compare, persistence ------------------------
+# Pipelines, model selection, persistence (compare: test_compare.py) ------
 
 
 def test_grid_search_picks_the_right_baseline():
@@ -253,20 +253,6 @@ def test_grid_search_picks_the_right_baseline():
     assert grid.predict(seasonal).shape == (113,)
     grid.fit(_random_walk(120))
     assert isinstance(grid.best_params_["model"], NaiveRegressor)
-
-
-def test_compare_skill_is_relative_to_the_naive_baseline():
-    """compare's skill is 1 - MAE / MAE of persistence: 0 for NaiveRegressor."""
-    series = np.tile(PERIOD, 20) + np.random.default_rng(1).normal(0, 0.1, 80)
-    models = {
-        "naive": _pipe(NaiveRegressor()),
-        "seasonal": _pipe(SeasonalNaiveRegressor(4)),
-    }
-    table = compare(models, series, cv=3, seeds=(0,), verbose=0)
-    assert table.loc["naive", "skill"] == 0.0
-    assert table.loc["seasonal", "skill"] > 0.9
-    assert table.loc["naive", "n_params"] == 0
-    assert np.isnan(table.loc["seasonal", "p_value"])  # the best model's row
 
 
 @pytest.mark.parametrize(
@@ -297,41 +283,3 @@ def test_tags():
         assert tags.regressor_tags.poor_score
         assert tags.target_tags.required and tags.target_tags.multi_output
         assert tags.input_tags.three_d_array and not tags.input_tags.sparse
-
-
-def test_import_does_not_load_tensorflow():
-    code = (
-        "import sys, skseq.baselines; "
-        "loaded = sorted(m for m in ('tensorflow', 'keras', 'scikeras') "
-        "if m in sys.modules); "
-        "assert not loaded, loaded"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
-
-
-# scikit-learn's estimator checks -----------------------------------------
-
-
-def _expected_failures(estimator):
-    if isinstance(estimator, SeasonalNaiveRegressor):
-        return {
-            "check_fit2d_1feature": (
-                "2-D X of one column is windows of one step, shorter than the "
-                "season: fit refuses it naming window_length and season_length, "
-                "not the 'n_features=1' the check looks for"
-            )
-        }
-    return {}
-
-
-# season_length=2 so that the seasonal lag (window[-2]) differs from
-# persistence (window[-1]); the checks' 2-D X mostly has >= 2 columns.
-# check_regressors_train's R² > 0.5 is skipped by the poor_score tag, which
-# is what the tag is for (DummyRegressor sets it too).
-@parametrize_with_checks(
-    [NaiveRegressor(), SeasonalNaiveRegressor(season_length=2)],
-    expected_failed_checks=_expected_failures,
-)
-def test_sklearn_compatible(estimator, check):
-    """Each scikit-learn check passes, or fails exactly as declared."""
-    check(estimator)

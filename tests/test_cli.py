@@ -1,27 +1,17 @@
-"""The skseq command line and the shipped datasets."""
+"""The skseq command line.
 
-import subprocess
-import sys
+The datasets are tested in test_datasets.py; ``python -m skseq compare --help``
+(answered without TensorFlow) in test_windowing.py's light-path check.
+"""
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from skseq.cli import main
-from skseq.datasets import load_airline
 
 
-def test_load_airline_is_the_box_jenkins_series():
-    """144 monthly values from January 1949, the published totals."""
-    series = load_airline()
-    assert series.shape == (144,) and series.dtype == np.float64
-    assert isinstance(series.index, pd.DatetimeIndex) and series.index.freqstr == "MS"
-    assert str(series.index[0].date()) == "1949-01-01"
-    assert str(series.index[-1].date()) == "1960-12-01"
-    assert series.sum() == 40363 and series.min() == 104 and series.max() == 622
-    assert series.iloc[:3].tolist() == [112, 118, 132]
-
-
+@pytest.mark.keras
 def test_compare_prints_a_table_for_every_architecture(capsys, tmp_path):
     """skseq compare on the default series prints one row per architecture."""
     plot = tmp_path / "cmp.png"
@@ -38,6 +28,7 @@ def test_compare_prints_a_table_for_every_architecture(capsys, tmp_path):
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.keras
 def test_compare_reads_a_users_csv(tmp_path, capsys):
     """--csv/--column run the comparison on the user's data."""
     path = tmp_path / "data.csv"
@@ -67,17 +58,3 @@ def test_compare_reports_bad_csv_input(tmp_path, capsys, content, column, messag
         main(args)
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
-
-
-def test_python_dash_m_skseq_help_is_fast_and_light():
-    """python -m skseq compare --help answers without importing TensorFlow."""
-    code = (
-        "import sys, runpy; sys.argv = ['skseq', 'compare', '--help']\n"
-        "try:\n    runpy.run_module('skseq', run_name='__main__')\n"
-        "except SystemExit:\n    pass\n"
-        "assert 'tensorflow' not in sys.modules"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert "--window-length" in result.stdout and "--csv" in result.stdout

@@ -1,4 +1,9 @@
-"""compare(), series-mode scorers, pictures and scale-out."""
+"""compare(), series-mode scorers, pictures and scale-out.
+
+The table's arithmetic, the scorers and the picture are checked on the naive
+baselines (milliseconds, no TensorFlow); what only networks have (parameter
+counts, seeds, a trained model beating an untrained one) on Keras fits.
+"""
 
 import numpy as np
 import pytest
@@ -8,8 +13,8 @@ from sklearn.pipeline import make_pipeline
 
 from conftest import FAST
 from skseq import (
-    DenseRegressor,
-    RNNRegressor,
+    NaiveRegressor,
+    SeasonalNaiveRegressor,
     SequenceWindower,
     compare,
     make_series_scorer,
@@ -18,53 +23,108 @@ from skseq import (
 
 
 def _models():
+    from skseq import DenseRegressor, RNNRegressor
+
     return {
         "dense": make_pipeline(SequenceWindower(4), DenseRegressor((8,), **FAST)),
         "gru": make_pipeline(SequenceWindower(4), RNNRegressor("gru", 4, **FAST)),
     }
 
 
-def _trained_and_untrained():
+def _baselines(window_length=4):
     return {
-        "trained": make_pipeline(
-            SequenceWindower(6), DenseRegressor(epochs=100, random_state=0)
-        ),
-        "untrained": make_pipeline(
-            SequenceWindower(6), DenseRegressor(epochs=1, learning_rate=1e-5)
+        "naive": make_pipeline(SequenceWindower(window_length), NaiveRegressor()),
+        "seasonal": make_pipeline(
+            SequenceWindower(window_length), SeasonalNaiveRegressor(4)
         ),
     }
 
 
-def test_compare_table_has_one_row_per_model_with_honest_numbers(sine):
+@pytest.fixture
+def seasonal():
+    """A noisy series of period 4, where the seasonal baseline wins."""
+    noise = np.random.default_rng(1).normal(0, 0.1, 120)
+    return np.tile([1.0, 4.0, 2.0, 8.0], 30) + noise
+
+
+# The table, on baselines -------------------------------------------------
+
+
+def test_compare_table_has_one_row_per_model_with_honest_numbers(seasonal):
     """Scores, errors, skill, parameters, times and the paired test."""
-    table = compare(_models(), sine, cv=3, seeds=(0, 1), verbose=0)
-    assert list(table.index) == ["dense", "gru"]
+    table = compare(_baselines(), seasonal, cv=3, seeds=(0, 1), verbose=0)
+    assert list(table.index) == ["naive", "seasonal"]
     scores = table.attrs["scores"]
     assert len(scores) == 2 * 2 * 3  # models x seeds x folds
-    dense = scores[scores.model == "dense"].score
-    assert table.loc["dense", "score_mean"] == pytest.approx(dense.mean())
+    assert sorted(scores.columns) == ["fold", "model", "score", "seed"]
+    for name in table.index:
+        mine = scores[scores.model == name].score
+        assert table.loc[name, "score_mean"] == pytest.approx(mine.mean())
+        assert table.loc[name, "score_std"] == pytest.approx(mine.std(ddof=0))
     assert np.all(table["rmse"] >= table["mae"])
-    best = table["score_mean"].idxmax()
-    assert np.isnan(table.loc[best, "p_value"])
-    other = table.index[table.index != best][0]
-    assert 0 <= table.loc[other, "p_value"] <= 1
-    assert table.loc["dense", "n_params"] == 4 * 8 + 8 + 8 + 1
+    assert table.loc["naive", "skill"] == 0.0
+    assert table.loc["seasonal", "skill"] == pytest.approx(
+        1 - table.loc["seasonal", "mae"] / table.loc["naive", "mae"]
+    )
+    assert table["score_mean"].idxmax() == "seasonal"
+    assert np.isnan(table.loc["seasonal", "p_value"])  # the best model's row
+    assert 0 <= table.loc["naive", "p_value"] < 0.01
+    assert table.loc["naive", "dm_stat"] > 0  # naive's squared errors are larger
+    assert np.all(table["n_params"] == 0)
     assert np.all(table["fit_time_s"] > 0)
-
-
-def test_compare_skill_measures_the_gain_over_persistence(sine):
-    """A trained model beats persistence (skill > 0); an untrained one does not."""
-    table = compare(_trained_and_untrained(), sine, cv=3, seeds=(0,), verbose=0)
-    assert table.loc["trained", "skill"] > 0.5
-    assert table.loc["untrained", "skill"] < 0
     assert table.attrs["scoring"] == "r2_score"
 
 
-def test_compare_diebold_mariano_detects_a_clearly_worse_model(sine):
-    """A network that barely trained is significantly worse than a trained one."""
-    table = compare(_trained_and_untrained(), sine, cv=3, seeds=(0,), verbose=0)
-    assert table["score_mean"].idxmax() == "trained"
-    assert table.loc["untrained", "p_value"] < 0.01
+def test_compare_refuses_bad_requests(sine):
+    """Different horizons, no seeds or no models are refused up front."""
+    models = {
+        "one": make_pipeline(SequenceWindower(3), NaiveRegressor()),
+        "two": make_pipeline(SequenceWindower(3), NaiveRegressor(horizon=2)),
+    }
+    with pytest.raises(ValueError, match="same horizon"):
+        compare(models, sine, verbose=0)
+    with pytest.raises(ValueError, match="at least one seed"):
+        compare(_baselines(), sine, seeds=(), verbose=0)
+    with pytest.raises(ValueError, match="at least one estimator"):
+        compare({}, sine, verbose=0)
+
+
+def test_diebold_mariano_reports_what_it_can_test():
+    """Too few targets give no p-value; identical errors give p = 1."""
+    from skseq.compare import _diebold_mariano
+
+    assert np.isnan(_diebold_mariano([1.0, 2.0], [0.0, 0.5])[1])
+    assert _diebold_mariano([1.0, 2.0, 3.0], [1.0, 2.0, 3.0])[1] == 1.0
+    rng = np.random.default_rng(0)
+    worse = rng.normal(2.0, 0.5, 200) ** 2
+    better = rng.normal(0.0, 0.5, 200) ** 2
+    stat, p = _diebold_mariano(worse, better, horizon=3)
+    assert stat > 0 and p < 1e-6
+
+
+def test_compare_progress_bar_and_silence(sine, capsys):
+    """verbose=1 draws a bar on stderr; verbose=0 prints nothing."""
+    compare(_baselines(), sine, cv=2, seeds=(0,), verbose=1)
+    assert "4/4 fits" in capsys.readouterr().err
+    compare(_baselines(), sine, cv=2, seeds=(0,), verbose=0)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_plot_comparison_writes_a_picture(seasonal, tmp_path):
+    """The picture has the last-fold forecasts and the score boxes."""
+    table = compare(_baselines(), seasonal, cv=2, seeds=(0,), verbose=0)
+    path = tmp_path / "comparison.png"
+    figure = plot_comparison(table, path)
+    left, right = figure.axes
+    assert len(left.lines) == 3  # actual + one line per model
+    np.testing.assert_array_equal(
+        left.lines[0].get_ydata(), table.attrs["last_fold"]["naive"]["y_true"]
+    )
+    assert [t.get_text() for t in right.get_xticklabels()] == ["naive", "seasonal"]
+    assert path.stat().st_size > 10_000
+
+
+# Series scorers ----------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -72,7 +132,7 @@ def test_compare_diebold_mariano_detects_a_clearly_worse_model(sine):
 )
 def test_series_scorer_works_where_named_scorers_give_nan(metric, sine):
     """cross_validate with a series scorer gives real numbers, not NaN."""
-    pipe = _models()["dense"]
+    pipe = _baselines()["naive"]
     cv = TimeSeriesSplit(n_splits=3)
     with pytest.warns(UserWarning, match="Scoring failed"):
         plain = cross_validate(pipe, sine, cv=cv, scoring="neg_mean_absolute_error")
@@ -86,38 +146,73 @@ def test_series_scorer_works_where_named_scorers_give_nan(metric, sine):
 
 def test_series_scorer_in_grid_search_matches_compare_mae(sine):
     """GridSearchCV with a series scorer ranks on the same MAE compare reports."""
-    pipe = _models()["dense"]
     scorer = make_series_scorer("neg_mean_absolute_error")
     grid = GridSearchCV(
-        pipe,
+        _baselines()["naive"],
         {"sequencewindower__window_length": [3, 4]},
         cv=TimeSeriesSplit(3),
         scoring=scorer,
         error_score="raise",
     ).fit(sine)
-    assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
+    for window_length, score in zip(
+        [3, 4], grid.cv_results_["mean_test_score"], strict=True
+    ):
+        pipe = _baselines(window_length)["naive"]
+        table = compare({"naive": pipe}, sine, cv=3, seeds=(0,), verbose=0)
+        # Equal test folds: the mean of fold MAEs is the MAE of all targets.
+        assert score == pytest.approx(-table.loc["naive", "mae"])
 
 
-def test_plot_comparison_writes_a_picture(sine, tmp_path):
-    """The picture has the last-fold forecasts and the score boxes."""
-    table = compare(_models(), sine, cv=2, seeds=(0,), verbose=0)
-    path = tmp_path / "comparison.png"
-    figure = plot_comparison(table, path)
-    left, right = figure.axes
-    assert len(left.lines) == 3  # actual + one line per model
-    assert [t.get_text() for t in right.get_xticklabels()] == ["dense", "gru"]
-    assert path.stat().st_size > 10_000
+# Keras models --------------------------------------------------------------
 
 
-def test_compare_progress_bar_and_silence(sine, capsys):
-    """verbose=1 draws a bar on stderr; verbose=0 prints nothing."""
-    compare(_models(), sine, cv=2, seeds=(0,), verbose=1)
-    assert "4/4 fits" in capsys.readouterr().err
-    compare(_models(), sine, cv=2, seeds=(0,), verbose=0)
-    assert capsys.readouterr() == ("", "")
+@pytest.fixture(scope="module")
+def trained_and_untrained():
+    """compare() of a trained and a barely trained network (shared: 6 fits)."""
+    from skseq import DenseRegressor
+
+    models = {
+        "trained": make_pipeline(
+            SequenceWindower(6), DenseRegressor(epochs=100, random_state=0)
+        ),
+        "untrained": make_pipeline(
+            SequenceWindower(6), DenseRegressor(epochs=1, learning_rate=1e-5)
+        ),
+    }
+    sine = np.sin(np.arange(120) / 4)
+    return compare(models, sine, cv=3, seeds=(0,), verbose=0)
+
+
+@pytest.mark.keras
+def test_compare_skill_and_diebold_mariano_tell_trained_from_untrained(
+    trained_and_untrained,
+):
+    """A trained network beats persistence (skill > 0), an untrained one does
+    not, and the paired test finds the untrained one significantly worse."""
+    table = trained_and_untrained
+    assert table.loc["trained", "skill"] > 0.5
+    assert table.loc["untrained", "skill"] < 0
+    assert table["score_mean"].idxmax() == "trained"
+    assert np.isnan(table.loc["trained", "p_value"])
+    assert table.loc["untrained", "p_value"] < 0.01
+    # Trainable weights of Dense(100) on 6 steps plus the output layer.
+    assert np.all(table["n_params"] == 6 * 100 + 100 + 100 + 1)
+    assert np.all(table["fit_time_s"] > 0)
+
+
+@pytest.mark.keras
+def test_compare_counts_network_parameters_and_seeds_every_fit(sine):
+    """n_params counts trainable weights; every seed gives its own fits."""
+    table = compare(_models(), sine, cv=2, seeds=(0, 1), verbose=0)
+    assert table.loc["dense", "n_params"] == 4 * 8 + 8 + 8 + 1
+    assert table.loc["gru", "n_params"] > 0
+    scores = table.attrs["scores"]
+    dense = scores[scores.model == "dense"].set_index(["seed", "fold"]).score
+    assert dense[0, 0] != dense[1, 0]  # another seed, another network
 
 
 @pytest.mark.slow
+@pytest.mark.keras
 def test_compare_in_parallel_gives_the_same_table(sine):
     """n_jobs=2 (loky processes) reproduces the sequential comparison."""
     one = compare(_models(), sine, cv=2, seeds=(0,), verbose=0)
@@ -182,32 +277,3 @@ def test_compare_and_grid_search_run_on_a_dask_cluster(sine):
     assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
     window = grid.best_params_["sequencewindower__window_length"]
     assert grid.predict(sine).shape == (len(sine) - window + 1,)
-
-
-def test_compare_refuses_bad_requests(sine):
-    """Different horizons, no seeds or no models are refused up front."""
-    from skseq import NaiveRegressor
-
-    models = {
-        "one": make_pipeline(SequenceWindower(3), NaiveRegressor()),
-        "two": make_pipeline(SequenceWindower(3), NaiveRegressor(horizon=2)),
-    }
-    with pytest.raises(ValueError, match="same horizon"):
-        compare(models, sine, verbose=0)
-    with pytest.raises(ValueError, match="at least one seed"):
-        compare(_models(), sine, seeds=(), verbose=0)
-    with pytest.raises(ValueError, match="at least one estimator"):
-        compare({}, sine, verbose=0)
-
-
-def test_diebold_mariano_reports_what_it_can_test():
-    """Too few targets give no p-value; identical errors give p = 1."""
-    from skseq.compare import _diebold_mariano
-
-    assert np.isnan(_diebold_mariano([1.0, 2.0], [0.0, 0.5])[1])
-    assert _diebold_mariano([1.0, 2.0, 3.0], [1.0, 2.0, 3.0])[1] == 1.0
-    rng = np.random.default_rng(0)
-    worse = rng.normal(2.0, 0.5, 200) ** 2
-    better = rng.normal(0.0, 0.5, 200) ** 2
-    stat, p = _diebold_mariano(worse, better, horizon=3)
-    assert stat > 0 and p < 1e-6

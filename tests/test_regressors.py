@@ -120,13 +120,6 @@ def test_odd_but_valid_series_give_finite_predictions(Regressor, series):
         np.testing.assert_allclose(pred, 7.0)
 
 
-def test_scaling_none_trains_on_raw_values(windows):
-    """scaling=None keeps the data as given."""
-    X, y = windows
-    est = DenseRegressor(scaling=None, **FAST).fit(X, y)
-    assert est.predict(X).shape == y.shape
-
-
 @pytest.mark.parametrize(
     ("params", "message"),
     [
@@ -231,12 +224,15 @@ def test_predict_checks_fit_and_window_shape(Regressor, windows):
         est.predict(np.concatenate([X, X], axis=2))
 
 
-def test_divergence_raises_instead_of_returning_nan(windows):
-    """An exploding loss is reported, never silent NaN predictions."""
+def test_divergence_raises_and_leaves_no_model_behind(windows):
+    """An exploding loss is reported, and predict then says 'not fitted'
+    instead of answering NaN."""
     X, y = windows
     est = DenseRegressor(scaling=None, learning_rate=1e30, optimizer="sgd", **FAST)
     with pytest.raises(FloatingPointError, match="diverged.*learning_rate"):
         est.fit(X * 1e30, y * 1e30)
+    with pytest.raises(NotFittedError):
+        est.predict(X)
 
 
 def test_a_failed_refit_leaves_the_regressor_unfitted(windows):
@@ -337,13 +333,3 @@ def test_bad_optimizer_and_loss_name_the_parameter(windows):
         DenseRegressor(optimizer__foo=1, **FAST).fit(X, y)
     with pytest.raises(ValueError, match="'loss' parameter.*'nope'"):
         DenseRegressor(loss="nope", **FAST).fit(X, y)
-
-
-def test_a_diverged_fit_leaves_no_model_behind(windows):
-    """After FloatingPointError, predict says 'not fitted' instead of NaN."""
-    X, y = windows
-    est = DenseRegressor(scaling=None, learning_rate=1e30, optimizer="sgd", **FAST)
-    with pytest.raises(FloatingPointError):
-        est.fit(X * 1e30, y * 1e30)
-    with pytest.raises(NotFittedError):
-        est.predict(X)

@@ -16,6 +16,13 @@ def _pipe(model, window_length=2):
     )
 
 
+@pytest.fixture(scope="module")
+def dense_on_sine():
+    """A series-mode pipeline fitted once on the sine fixture, window_length 3."""
+    sine = np.sin(np.arange(120) / 4)
+    return _pipe(DenseRegressor(**FAST), 3).fit(sine)
+
+
 def test_targets_are_the_values_that_follow_each_window():
     """Series mode trains on exactly make_windows' (X, y) pairs."""
     series = np.arange(40, dtype=float) ** 1.5
@@ -76,12 +83,12 @@ def test_series_mode_forecasts_held_out_sine_values(model):
     assert misaligned < 0.9
 
 
-def test_predict_returns_one_value_per_window_and_forecasts_last(lesson):
+def test_predict_returns_one_value_per_window_and_forecasts_last(dense_on_sine, sine):
     """predict(series) has one value per window; the last is the forecast."""
-    pipe = _pipe(DenseRegressor(**FAST)).fit(lesson)
-    pred = pipe.predict(lesson)
-    assert pred.shape == (len(lesson) - 1,)
-    np.testing.assert_allclose(pred[-1], pipe.predict([6, 8])[0])
+    pred = dense_on_sine.predict(sine)
+    assert pred.shape == (len(sine) - 2,) and pred.dtype == np.float64
+    np.testing.assert_allclose(pred[-1], dense_on_sine.predict(sine[-3:])[0])
+    np.testing.assert_allclose(pred[:5], dense_on_sine.predict(sine[:7]))
 
 
 def test_lesson_runs_unchanged_and_trains(lesson):
@@ -108,12 +115,13 @@ def test_lesson_runs_unchanged_and_trains(lesson):
     assert pipe.score(lesson) > 0
 
 
-def test_score_without_y_is_r2_on_derived_targets(sine):
+def test_score_without_y_is_r2_on_derived_targets(dense_on_sine, sine):
     """score(X) equals r2_score on the values that follow each window."""
-    windows = SequenceWindower(window_length=4).fit_transform(sine)
-    est = DenseRegressor(**FAST).fit(windows)
-    expected = r2_score(sine[4:], est.predict(windows[:-1]))
+    windows = SequenceWindower(window_length=3).fit_transform(sine)
+    est = dense_on_sine[-1]
+    expected = r2_score(sine[3:], est.predict(windows[:-1]))
     assert est.score(windows) == pytest.approx(expected)
+    assert dense_on_sine.score(sine) == pytest.approx(expected)
 
 
 def test_explicit_y_wins_over_series_mode(sine):
@@ -140,19 +148,12 @@ def test_one_window_is_too_few_for_series_mode():
         _pipe(DenseRegressor(**FAST)).fit([1.0, 2.0])
 
 
-def test_series_shorter_than_window_names_both_lengths():
-    """A too-short series says how long it is and how long it must be."""
-    with pytest.raises(ValueError, match="n_samples=3.*window_length=5"):
-        _pipe(DenseRegressor(**FAST), window_length=5).fit([1.0, 2.0, 3.0])
-
-
-def test_pandas_series_with_datetime_index(sine):
+def test_pandas_series_with_datetime_index(dense_on_sine, sine):
     """A pandas Series with a DatetimeIndex works like its values."""
     index = pd.date_range("2000-01-01", periods=len(sine), freq="D")
     series = pd.Series(sine, index=index)
-    a = _pipe(DenseRegressor(**FAST), 3).fit(series).predict(series)
-    b = _pipe(DenseRegressor(**FAST), 3).fit(sine).predict(sine)
-    np.testing.assert_array_equal(a, b)
+    pipe = _pipe(DenseRegressor(**FAST), 3).fit(series)
+    np.testing.assert_array_equal(pipe.predict(series), dense_on_sine.predict(sine))
     with pytest.raises(ValueError, match="monotonic"):
         _pipe(DenseRegressor(**FAST), 3).fit(series.sample(frac=1, random_state=0))
 

@@ -521,22 +521,36 @@ def test_make_windows_validates_series(bad, match):
 
 
 # --------------------------------------------------------------------------
-# 5. Light import
+# 5. Light import (one fresh interpreter for the whole light path)
 # --------------------------------------------------------------------------
 
 
-def test_import_and_windowing_do_not_load_tensorflow_and_are_silent():
-    """Importing skseq and windowing load no TensorFlow and print nothing."""
-    code = (
-        "import sys, skseq\n"
-        "from skseq import SequenceWindower, make_windows\n"
-        "SequenceWindower(3).fit_transform([1., 2, 3, 4])\n"
-        "make_windows([1., 2, 3, 4], 2)\n"
-        "assert 'tensorflow' not in sys.modules, 'tensorflow imported'\n"
-        "assert 'keras' not in sys.modules, 'keras imported'\n"
-    )
+_LIGHT_PATH = """
+import contextlib, io, runpy, sys
+from sklearn.pipeline import make_pipeline
+from skseq import NaiveRegressor, SequenceWindower, make_windows
+SequenceWindower(3).fit_transform([1., 2, 3, 4])
+make_windows([1., 2, 3, 4], 2)
+pipe = make_pipeline(SequenceWindower(2), NaiveRegressor()).fit([1., 2, 3, 4])
+pipe.predict([1., 2, 3])
+loaded = sorted(m for m in ("tensorflow", "keras", "scikeras") if m in sys.modules)
+assert not loaded, f"{loaded} imported before the CLI"
+help_text = io.StringIO()
+sys.argv = ["skseq", "compare", "--help"]
+with contextlib.redirect_stdout(help_text), contextlib.suppress(SystemExit):
+    runpy.run_module("skseq", run_name="__main__")
+assert "--window-length" in help_text.getvalue(), help_text.getvalue()
+assert "--csv" in help_text.getvalue(), help_text.getvalue()
+loaded = sorted(m for m in ("tensorflow", "keras", "scikeras") if m in sys.modules)
+assert not loaded, f"{loaded} imported by python -m skseq compare --help"
+"""
+
+
+def test_light_path_loads_no_tensorflow_and_is_silent():
+    """import skseq, windowing, the baselines and ``python -m skseq compare
+    --help`` load no TensorFlow, Keras or scikeras, and print nothing else."""
     result = subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, "-c", _LIGHT_PATH],
         capture_output=True,
         text=True,
         timeout=120,
