@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from skseq import SequenceWindower
-from skseq._scaling import WindowScaler
+from skseq import SequenceWindower, _scaling
+from skseq._scaling import METHODS as SCALING_METHODS
+from skseq._scaling import ScalingStats, WindowScaler
 
-METHODS = ["last", "mean", "standard", None]
+METHODS = [*SCALING_METHODS, None]
 
 
 def _windows_and_targets(series, window_length=4, horizon=1):
@@ -77,6 +78,8 @@ def test_no_scaling_passes_raw_values_through():
     [
         ("last", lambda w: w[:, -1:, :]),
         ("mean", lambda w: w.mean(axis=1, keepdims=True)),
+        ("last+level", lambda w: w[:, -1:, :]),
+        ("mean+level", lambda w: w.mean(axis=1, keepdims=True)),
         ("standard", lambda w: np.zeros_like(w[:, :1, :])),
     ],
 )
@@ -84,15 +87,17 @@ def test_each_window_is_measured_against_its_reference(method, reference):
     """'last' subtracts each window's last value, 'mean' its mean, per feature."""
     windows, targets = _windows_and_targets(_two_feature_series())
     scaler = WindowScaler(method).fit(windows, targets)
-    assert_allclose(scaler.reference(windows), reference(np.asarray(windows)))
+    assert_allclose(
+        _scaling.reference(method, np.asarray(windows)), reference(np.asarray(windows))
+    )
     referenced = np.asarray(windows) - reference(np.asarray(windows))
     flat = referenced.reshape(-1, 2)
-    assert_allclose(scaler.x_mean_, flat.mean(axis=0), rtol=1e-12, atol=1e-12)
-    assert_allclose(scaler.x_scale_, flat.std(axis=0), rtol=1e-12)
+    assert_allclose(scaler.stats_.x_mean, flat.mean(axis=0), rtol=1e-12, atol=1e-12)
+    assert_allclose(scaler.stats_.x_scale, flat.std(axis=0), rtol=1e-12)
     # Targets are measured against the reference of the first feature.
     y_ref = targets - reference(np.asarray(windows))[:, 0, :1]
-    assert_allclose(scaler.y_mean_, y_ref.mean(axis=0), rtol=1e-12, atol=1e-12)
-    assert_allclose(scaler.y_scale_, y_ref.std(axis=0), rtol=1e-12)
+    assert_allclose(scaler.stats_.y_mean, y_ref.mean(axis=0), rtol=1e-12, atol=1e-12)
+    assert_allclose(scaler.stats_.y_scale, y_ref.std(axis=0), rtol=1e-12)
 
 
 @pytest.mark.parametrize("method", ["last", "mean"])
@@ -129,10 +134,13 @@ def test_statistics_gathered_chunk_by_chunk_equal_one_pass(method, monkeypatch):
     monkeypatch.setattr(_scaling, "_CHUNK_VALUES", 8 * 13)  # a ragged last chunk
     ragged = WindowScaler(method).fit(windows, targets)
     # Summation order differs: equal to rounding, relative to the data (~100).
-    for name in ("x_mean_", "x_scale_", "y_mean_", "y_scale_"):
+    for name in ScalingStats._fields:
         for scaler in (chunked, ragged):
             assert_allclose(
-                getattr(scaler, name), getattr(whole, name), rtol=1e-12, atol=1e-12
+                getattr(scaler.stats_, name),
+                getattr(whole.stats_, name),
+                rtol=1e-12,
+                atol=1e-12,
             )
 
 
@@ -144,7 +152,7 @@ def test_a_constant_feature_keeps_scale_one(method):
         np.column_stack([np.sin(t), np.full(40, 7.0)])
     )
     scaler = WindowScaler(method).fit(windows, targets)
-    assert scaler.x_scale_[1] == 1.0 and scaler.x_scale_[0] != 1.0
+    assert scaler.stats_.x_scale[1] == 1.0 and scaler.stats_.x_scale[0] != 1.0
     X = scaler.transform(windows)
     assert np.all(np.isfinite(X))
     assert_array_equal(X[:, :, 1], 0.0)
@@ -155,8 +163,8 @@ def test_a_constant_series_scales_to_zeros_and_back(method):
     """A flat series: every statistic finite, scale 1, predictions of 7 stay 7."""
     windows, targets = _windows_and_targets(np.full(20, 7.0))
     scaler = WindowScaler(method).fit(windows, targets)
-    assert_array_equal(scaler.x_scale_, 1.0)
-    assert_array_equal(scaler.y_scale_, 1.0)
+    assert_array_equal(scaler.stats_.x_scale, 1.0)
+    assert_array_equal(scaler.stats_.y_scale, 1.0)
     zeros = scaler.transform_targets(targets, windows)
     assert_allclose(zeros, 0.0, atol=1e-12)
     assert_allclose(scaler.inverse_targets(zeros, windows), 7.0)
@@ -170,9 +178,9 @@ def test_huge_and_tiny_magnitudes_neither_overflow_nor_vanish(method, magnitude)
     windows, targets = _windows_and_targets(series)
     with np.errstate(over="raise", invalid="raise"):
         scaler = WindowScaler(method).fit(windows, targets)
-    for name in ("x_mean_", "x_scale_", "y_mean_", "y_scale_"):
-        assert np.all(np.isfinite(getattr(scaler, name)))
-    assert 0.1 * magnitude < scaler.x_scale_[0] < 10 * magnitude
+    for name in ScalingStats._fields:
+        assert np.all(np.isfinite(getattr(scaler.stats_, name)))
+    assert 0.1 * magnitude < scaler.stats_.x_scale[0] < 10 * magnitude
     scaled = scaler.transform(windows)
     assert np.all(np.isfinite(scaled)) and np.abs(scaled).max() < 10
     y = scaler.transform_targets(targets, windows)
@@ -187,14 +195,16 @@ def test_float32_and_integer_windows_are_scaled_in_float64():
     targets = np.arange(10.0)[:, None]
     as_int = WindowScaler("standard").fit(ints, targets)
     as_float = WindowScaler("standard").fit(ints.astype(np.float64), targets)
-    assert as_int.x_mean_.dtype == np.float64
-    assert_array_equal(as_int.x_mean_, as_float.x_mean_)
-    assert_array_equal(as_int.x_scale_, as_float.x_scale_)
+    assert as_int.stats_.x_mean.dtype == np.float64
+    assert_array_equal(as_int.stats_.x_mean, as_float.stats_.x_mean)
+    assert_array_equal(as_int.stats_.x_scale, as_float.stats_.x_scale)
     small = np.sin(np.arange(30.0)).reshape(10, 3, 1)
     f32 = WindowScaler("last").fit(small.astype(np.float32), targets)
-    assert f32.x_scale_.dtype == np.float64
+    assert f32.stats_.x_scale.dtype == np.float64
     assert_allclose(
-        f32.x_scale_, WindowScaler("last").fit(small, targets).x_scale_, rtol=1e-6
+        f32.stats_.x_scale,
+        WindowScaler("last").fit(small, targets).stats_.x_scale,
+        rtol=1e-6,
     )
 
 

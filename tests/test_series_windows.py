@@ -9,7 +9,7 @@ import pytest
 from numpy.testing import assert_array_equal
 
 from skseq import SequenceWindower, make_windows
-from skseq._series import SeriesWindows, _consecutive
+from skseq._series import WindowData, _consecutive
 
 
 def _windows(series, window_length):
@@ -20,22 +20,22 @@ def _windows(series, window_length):
 def test_from_windows_rebuilds_the_series(window_length):
     """The series is the first step of each window plus the last window's rest."""
     series = np.arange(20.0) ** 1.5
-    data = SeriesWindows.from_windows(_windows(series, window_length), "Model")
-    assert_array_equal(data.series[:, 0], series)
-    assert data.series.shape == (20, 1)
-    assert data.window_length == window_length and data.horizon == 1
+    data = WindowData.from_series_windows(_windows(series, window_length), "Model")
+    assert_array_equal(data.source[:, 0], series)
+    assert data.source.shape == (20, 1)
+    assert data.window_length == window_length and data.y.ndim == 1
 
 
 @pytest.mark.parametrize("window_length", [1, 3])
 def test_targets_and_windows_are_make_windows_pairs(window_length):
     """Horizon 1: the windows with a following value, and that value."""
     series = np.sin(np.arange(30.0))
-    data = SeriesWindows.from_windows(_windows(series, window_length), "Model")
+    data = WindowData.from_series_windows(_windows(series, window_length), "Model")
     X, y = make_windows(series, window_length)
     assert data.n_windows == len(X) == 30 - window_length
     assert_array_equal(data.windows, X)
-    assert_array_equal(data.targets, y)
-    assert data.targets.shape == (len(X),) and data.targets.dtype == np.float64
+    assert_array_equal(data.y, y)
+    assert data.y.shape == (len(X),) and data.y.dtype == np.float64
 
 
 @pytest.mark.parametrize("horizon", [2, 4])
@@ -45,31 +45,31 @@ def test_targets_with_a_horizon_are_the_next_values(horizon):
     series = np.arange(12.0) * 10
     k = 3
     all_windows = _windows(series, k)
-    data = SeriesWindows.from_windows(all_windows, "Model", horizon=horizon)
+    data = WindowData.from_series_windows(all_windows, "Model", horizon=horizon)
     assert data.n_windows == len(series) - k - horizon + 1 == len(all_windows) - horizon
-    assert data.targets.shape == (data.n_windows, horizon)
+    assert data.y.shape == (data.n_windows, horizon)
     for i in range(data.n_windows):
-        assert_array_equal(data.targets[i], series[i + k : i + k + horizon])
+        assert_array_equal(data.y[i], series[i + k : i + k + horizon])
     assert_array_equal(data.windows, all_windows[: data.n_windows])
-    data.targets[0, 0] = -1  # a copy: the series is untouched
-    assert data.series[k, 0] == series[k]
+    data.y[0, 0] = -1  # a copy: the series is untouched
+    assert data.source[k, 0] == series[k]
 
 
 def test_multivariate_windows_target_the_first_feature():
     """With several features every feature is kept; targets are feature 0."""
     series = np.column_stack([np.arange(10.0), -np.arange(10.0), np.ones(10)])
-    data = SeriesWindows.from_windows(_windows(series, 3), "Model", horizon=2)
-    assert_array_equal(data.series, series)
+    data = WindowData.from_series_windows(_windows(series, 3), "Model", horizon=2)
+    assert_array_equal(data.source, series)
     assert data.windows.shape == (data.n_windows, 3, 3)
     assert_array_equal(data.windows[0], series[:3])
-    assert_array_equal(data.targets[0], [3.0, 4.0])
+    assert_array_equal(data.y[0], [3.0, 4.0])
 
 
 def test_windows_are_a_read_only_view_of_the_series():
     """No window is materialised: the view shares the rebuilt series' memory."""
-    data = SeriesWindows.from_windows(_windows(np.arange(1000.0), 50), "Model")
+    data = WindowData.from_series_windows(_windows(np.arange(1000.0), 50), "Model")
     windows = data.windows
-    assert np.shares_memory(windows, data.series)
+    assert np.shares_memory(windows, data.source)
     assert not windows.flags.writeable
     assert windows.shape == (950, 50, 1)
 
@@ -78,10 +78,10 @@ def test_too_few_windows_for_the_horizon_are_refused():
     """Series mode needs a window with all its targets; the message says so."""
     windows = _windows(np.arange(6.0), 4)  # 3 windows
     with pytest.raises(ValueError, match="horizon=3 needs at least 4 consecutive"):
-        SeriesWindows.from_windows(windows, "Model", horizon=3)
+        WindowData.from_series_windows(windows, "Model", horizon=3)
     with pytest.raises(ValueError, match="at least 2 consecutive windows.*n_windows=1"):
-        SeriesWindows.from_windows(windows[:1], "Model")
-    assert SeriesWindows.from_windows(windows, "Model", horizon=2).n_windows == 1
+        WindowData.from_series_windows(windows[:1], "Model")
+    assert WindowData.from_series_windows(windows, "Model", horizon=2).n_windows == 1
 
 
 def test_non_consecutive_windows_are_refused_naming_the_estimator():
@@ -89,9 +89,9 @@ def test_non_consecutive_windows_are_refused_naming_the_estimator():
     windows = _windows(np.arange(20.0), 3)
     shuffled = windows[np.random.default_rng(0).permutation(len(windows))]
     with pytest.raises(ValueError, match="MyModel requires y to be passed"):
-        SeriesWindows.from_windows(shuffled, "MyModel")
+        WindowData.from_series_windows(shuffled, "MyModel")
     with pytest.raises(ValueError, match="not a sequence of consecutive windows"):
-        SeriesWindows.from_windows(
+        WindowData.from_series_windows(
             np.ones((4, 3, 1)) * np.arange(4)[:, None, None], "M"
         )
 
@@ -99,9 +99,9 @@ def test_non_consecutive_windows_are_refused_naming_the_estimator():
 def test_windows_of_one_step_are_always_a_series():
     """With window_length=1 any rows are consecutive: each row is a step."""
     rows = np.random.default_rng(0).normal(size=(10, 1, 2))
-    data = SeriesWindows.from_windows(rows, "Model")
-    assert_array_equal(data.series, rows[:, 0])
-    assert_array_equal(data.targets, rows[1:, 0, 0])
+    data = WindowData.from_series_windows(rows, "Model")
+    assert_array_equal(data.source, rows[:, 0])
+    assert_array_equal(data.y, rows[1:, 0, 0])
 
 
 @pytest.mark.parametrize("chunk", [1, 2, 3, 7, 64])

@@ -49,21 +49,29 @@ class RNNRegressor(_SequenceRegressorBase):
         Keras optimizer. A name or class is built with ``learning_rate``,
         ``clipnorm`` and any routed ``optimizer__<name>`` parameter; an
         instance is copied with its own settings at each fit.
-    learning_rate : float, default=0.001
-        Step size of the optimizer.
+    learning_rate : float, default=0.005
+        Step size of the optimizer. The default (Keras's Adam uses 0.001) is
+        the one measured to train a recurrent network enough on small series in 100
+        epochs without losing accuracy on the shipped ones (user guide,
+        "Defaults").
     clipnorm : float, default=None
         Clip each gradient to this norm (a guard against exploding
         gradients); None does not clip.
     loss : str or callable, default="mse"
         Keras loss minimised in training.
-    scaling : {"last", "mean", "standard"} or None, default="last"
-        What each window is measured against before standardization:
+    scaling : str or None, default="last+level"
+        One of "last+level", "mean+level", "last", "mean", "standard" or
+        None: what each window is measured against before standardization:
         ``"last"`` subtracts each window's last value (targets become changes
         from it), so a trending series is forecast at its current level;
-        ``"mean"`` subtracts each window's mean; ``"standard"`` only
-        standardizes with the training data's mean and standard deviation;
-        None trains on raw values. Predictions always come back in the
-        user's units.
+        ``"mean"`` subtracts each window's mean. With ``"+level"`` the
+        network also gets the level itself (the window's reference value,
+        standardized on the training data and held within its range), joined
+        to the hidden representation before the linear output layer, so that
+        a stationary series' pull towards its mean, or where a short window
+        is on a cycle, can be learned. ``"standard"`` only standardizes with
+        the training data's mean and standard deviation; None trains on raw
+        values. Predictions always come back in the user's units.
     early_stopping : bool, default=False
         Hold out the last ``validation_fraction`` of the training windows
         (in time order, never shuffled: overlapping windows would leak),
@@ -134,10 +142,10 @@ class RNNRegressor(_SequenceRegressorBase):
         epochs=100,
         batch_size=32,
         optimizer="adam",
-        learning_rate=0.001,
+        learning_rate=0.005,
         clipnorm=None,
         loss="mse",
-        scaling="last",
+        scaling="last+level",
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
