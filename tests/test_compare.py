@@ -211,3 +211,36 @@ def test_diebold_mariano_reports_what_it_can_test():
     better = rng.normal(0.0, 0.5, 200) ** 2
     stat, p = _diebold_mariano(worse, better, horizon=3)
     assert stat > 0 and p < 1e-6
+
+
+def test_compare_progress_redraws_per_fit_on_a_terminal_and_rarely_in_logs(
+    sine, capsys, monkeypatch
+):
+    """tqdm on stderr: a redraw per fit on a terminal, start and end in a log."""
+    import io
+    import sys
+    import time
+
+    from skseq import NaiveRegressor
+
+    class SlowNaive(NaiveRegressor):
+        def fit(self, X, y=None):
+            time.sleep(0.15)  # longer than a terminal's redraw interval
+            return super().fit(X, y)
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    models = {"naive": make_pipeline(SequenceWindower(3), SlowNaive())}
+    compare(models, sine, cv=2, seeds=(0, 1), verbose=1)  # capsys: no terminal
+    log = capsys.readouterr().err
+    assert "4/4 fits" in log and log.endswith("\n")
+    assert log.count("\r") == 2
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    compare(models, sine, cv=2, seeds=(0, 1), verbose=1)
+    drawn = terminal.getvalue()
+    assert drawn.count("\r") >= 5  # start, then after each of the 4 fits
+    compare(models, sine, cv=2, seeds=(0, 1), verbose=0)
+    assert terminal.getvalue() == drawn
