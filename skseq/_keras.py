@@ -14,26 +14,32 @@ from contextlib import contextmanager
 
 import numpy as np
 
+_LEVEL = "TF_CPP_MIN_LOG_LEVEL"
+
 # Start-up lines that TensorFlow's C++ core writes straight to file
-# descriptor 2 before Python logging exists (absl "InitializeLog", oneDNN,
-# CPU-feature and missing-CUDA notices). TF_CPP_MIN_LOG_LEVEL does not reach
-# them, so they are captured during the import and dropped, unless the user
-# set TF_CPP_MIN_LOG_LEVEL to choose what they want to see.
+# descriptor 2 while it loads (absl "InitializeLog", oneDNN, CPU-feature and
+# missing-CUDA notices). TensorFlow 2.21 prints several of them whatever
+# TF_CPP_MIN_LOG_LEVEL says, so they are captured during the import and
+# dropped; only an explicit level 0 ("show me everything") keeps them.
 _STARTUP_NOISE = re.compile(
-    r"^(WARNING: All log messages before absl::InitializeLog"
-    r"|[IW]\d{4} [\d:.]+ +\d+ \S+\] "
-    r"|E\d{4} [\d:.]+ +\d+ (cuda\w*|\w*_platform)\.cc:\d+\] "
-    r"|To enable the following instructions:)"
+    rb"^(WARNING: All log messages before absl::InitializeLog"
+    rb"|[IW]\d{4} [\d:.]+ +\d+ \S+\] "
+    rb"|E\d{4} [\d:.]+ +\d+ (cuda\w*|\w*_platform)\.cc:\d+\] "
+    rb"|To enable the following instructions:)"
 )
 
 
 def _import_quietly():
-    user_level = os.environ.get("TF_CPP_MIN_LOG_LEVEL")
-    if user_level is not None:
+    if "keras" in sys.modules:  # imported before skseq: nothing left to hide
+        return sys.modules["keras"]
+    user_value = os.environ.get(_LEVEL)
+    level = _parse_level(user_value)
+    if level is not None and level <= 0:
         import keras
 
         return keras
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    if level is None:  # unset, empty or not a number: hide TensorFlow's INFO
+        os.environ[_LEVEL] = "2"
     sys.stderr.flush()
     saved_fd = os.dup(2)
     with tempfile.TemporaryFile() as captured:
@@ -49,16 +55,32 @@ def _import_quietly():
             sys.stderr.flush()
             os.dup2(saved_fd, 2)
             os.close(saved_fd)
-            del os.environ["TF_CPP_MIN_LOG_LEVEL"]
+            _restore(user_value)
             captured.seek(0)
-            text = captured.read().decode(errors="replace")
             kept = [
-                line
-                for line in text.splitlines(keepends=True)
-                if not _STARTUP_NOISE.match(line)
+                line for line in captured.readlines() if not _STARTUP_NOISE.match(line)
             ]
-            sys.stderr.write("".join(kept))
+            if kept:  # the rest goes where it was headed: file descriptor 2
+                with open(2, "wb", closefd=False) as stderr:
+                    stderr.write(b"".join(kept))
     return keras
+
+
+def _parse_level(value):
+    """The user's TF_CPP_MIN_LOG_LEVEL as an int, or None if unset or not one."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _restore(user_value):
+    # Child processes (loky and Dask workers, the user's own programs) must
+    # see the variable exactly as the user set it, or unset.
+    if user_value is None:
+        os.environ.pop(_LEVEL, None)
+    else:
+        os.environ[_LEVEL] = user_value
 
 
 keras = _import_quietly()

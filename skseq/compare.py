@@ -42,7 +42,12 @@ def compare(
         Fits run in parallel through joblib (any active joblib backend,
         such as Dask's, is used). None means 1.
     verbose : int, default=1
-        0 is silent; 1 shows a progress bar over fits on standard error.
+        0 is silent; 1 shows a `tqdm <https://tqdm.github.io>`_ progress bar
+        over the fits: a widget in Jupyter (with ``ipywidgets`` installed),
+        otherwise a line on standard error. When standard error is not a
+        terminal (a pipe, a log file, CI), the line is redrawn at most every
+        30 s instead of after every fit, so a log gets a few lines, not one
+        per fit.
 
     Returns
     -------
@@ -100,10 +105,10 @@ def compare(
         for name, seed, fold, train, test in tasks
     )
     results = []
-    for done, result in enumerate(run, 1):
-        results.append(result)
-        if verbose:
-            _progress(done, len(tasks))
+    with _progress_bar(len(tasks), verbose) as bar:
+        for result in run:
+            results.append(result)
+            bar.update()
     return _summarise(tasks, results, scorer, list(models), horizon)
 
 
@@ -280,8 +285,27 @@ def _common_horizon(models):
     return next(iter(horizons.values()))
 
 
-def _progress(done, total, width=30):
-    filled = int(width * done / total)
-    bar = "#" * filled + "-" * (width - filled)
-    end = "\n" if done == total else ""
-    print(f"\r[{bar}] {done}/{total} fits", end=end, file=sys.stderr, flush=True)
+def _progress_bar(total, verbose):
+    """A tqdm bar over ``total`` fits; disabled (prints nothing) if not verbose."""
+    from tqdm.auto import tqdm
+    from tqdm.autonotebook import tqdm as chosen_tqdm
+    from tqdm.std import tqdm as text_tqdm
+
+    # Fits take seconds, so a terminal or a notebook widget can redraw after
+    # each one; in a pipe or a log file every redraw is another "\r" line.
+    live = chosen_tqdm is not text_tqdm or _is_terminal(sys.stderr)
+    return tqdm(
+        total=total,
+        disable=not verbose,
+        file=sys.stderr,
+        unit="fit",
+        mininterval=0.1 if live else 30.0,
+        bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} fits [{elapsed}<{remaining}]",
+    )
+
+
+def _is_terminal(stream):
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False

@@ -102,14 +102,6 @@ def test_diebold_mariano_reports_what_it_can_test():
     assert stat > 0 and p < 1e-6
 
 
-def test_compare_progress_bar_and_silence(sine, capsys):
-    """verbose=1 draws a bar on stderr; verbose=0 prints nothing."""
-    compare(_baselines(), sine, cv=2, seeds=(0,), verbose=1)
-    assert "4/4 fits" in capsys.readouterr().err
-    compare(_baselines(), sine, cv=2, seeds=(0,), verbose=0)
-    assert capsys.readouterr() == ("", "")
-
-
 def test_plot_comparison_writes_a_picture(seasonal, tmp_path):
     """The picture has the last-fold forecasts and the score boxes."""
     table = compare(_baselines(), seasonal, cv=2, seeds=(0,), verbose=0)
@@ -277,3 +269,36 @@ def test_compare_and_grid_search_run_on_a_dask_cluster(sine):
     assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
     window = grid.best_params_["sequencewindower__window_length"]
     assert grid.predict(sine).shape == (len(sine) - window + 1,)
+
+
+def test_compare_progress_redraws_per_fit_on_a_terminal_and_rarely_in_logs(
+    sine, capsys, monkeypatch
+):
+    """tqdm on stderr: a redraw per fit on a terminal, start and end in a log."""
+    import io
+    import sys
+    import time
+
+    from skseq import NaiveRegressor
+
+    class SlowNaive(NaiveRegressor):
+        def fit(self, X, y=None):
+            time.sleep(0.15)  # longer than a terminal's redraw interval
+            return super().fit(X, y)
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    models = {"naive": make_pipeline(SequenceWindower(3), SlowNaive())}
+    compare(models, sine, cv=2, seeds=(0, 1), verbose=1)  # capsys: no terminal
+    log = capsys.readouterr().err
+    assert "4/4 fits" in log and log.endswith("\n")
+    assert log.count("\r") == 2
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    compare(models, sine, cv=2, seeds=(0, 1), verbose=1)
+    drawn = terminal.getvalue()
+    assert drawn.count("\r") >= 5  # start, then after each of the 4 fits
+    compare(models, sine, cv=2, seeds=(0, 1), verbose=0)
+    assert terminal.getvalue() == drawn

@@ -1,8 +1,6 @@
 """skseq inside scikit-learn's machinery: search, CV, clone, pickle, seeds."""
 
 import pickle
-import subprocess
-import sys
 
 import joblib
 import numpy as np
@@ -117,31 +115,3 @@ def test_fit_leaves_global_random_state_untouched(sine):
     random.seed(123)
     _pipe(DenseRegressor(**FAST)).fit(sine)
     assert (np.random.random(), random.random()) == expected
-
-
-_FIT_IN_FRESH_PROCESS = """
-import numpy as np
-from sklearn.pipeline import make_pipeline
-from skseq import SequenceWindower, RNNRegressor
-series = np.sin(np.arange(120) / 4)
-pipe = make_pipeline(SequenceWindower(3), RNNRegressor(cell="gru", units=4,
-                     epochs=3, batch_size=16, random_state=11))
-print(repr(pipe.fit(series).predict(series).tolist()))
-"""
-
-
-@pytest.mark.slow
-def test_same_random_state_same_predictions_across_processes():
-    """Fresh interpreters with the same seed predict the same values."""
-    runs = [
-        subprocess.run(
-            [sys.executable, "-c", _FIT_IN_FRESH_PROCESS],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        for _ in range(2)
-    ]
-    first, second = (np.array(eval(run.stdout)) for run in runs)
-    np.testing.assert_allclose(first, second, rtol=0, atol=1e-6)
-    assert all(run.stderr == "" for run in runs), runs[0].stderr
