@@ -132,6 +132,7 @@ def test_a_loss_of_the_users_own_is_never_shared(windows):
             return keras.ops.mean(keras.ops.maximum(q * error, (q - 1) * error), -1)
 
     X, y = windows
+    y = y + np.random.default_rng(0).normal(0, 0.3, len(y))  # quantiles apart
     low, high = (
         DenseRegressor((8,), loss=Pinball(q), epochs=40, random_state=0).fit(X, y)
         for q in (0.1, 0.9)
@@ -167,3 +168,51 @@ def windows(sine):
     from skseq import make_windows
 
     return make_windows(sine, window_length=5)
+
+
+def test_graph_cache_can_be_turned_off(monkeypatch, sine):
+    """SKSEQ_GRAPH_CACHE=0: nothing is kept, and the fit is the same."""
+    cached = fit(sine)
+    monkeypatch.setenv("SKSEQ_GRAPH_CACHE", "0")
+    _graph.clear_cache()
+    uncached = fit(sine)
+    assert len(_graph._cache) == 0 and len(_graph._forward_cache) == 0
+    assert_same_fit(cached, uncached, sine)
+
+
+def test_level_networks_share_one_graph(sine):
+    """'+level' networks are functional; later fits still borrow their graph."""
+    first = fit(sine, scaling="last+level")
+    with cached_graphs_busy():
+        own = fit(sine, scaling="last+level")
+    again = fit(sine, scaling="last+level")
+    assert len(_graph._cache) == 1
+    assert_same_fit(first, own, sine)
+    assert_same_fit(first, again, sine)
+
+
+def test_fused_adam_falls_back_to_keras_when_an_internal_is_missing(
+    monkeypatch, windows
+):
+    """A Keras without an attribute the fused update reads trains through Keras."""
+    import keras
+
+    from skseq.regressors import _adam
+
+    X, y = windows
+    params = {"epochs": 3, "batch_size": 16, "shuffle": False, "random_state": 0}
+    fused = DenseRegressor((8,), **params).fit(X, y)
+    optimizer = keras.optimizers.Adam()
+    optimizer.build(fused.model_.trainable_variables)
+    import tensorflow as tf
+
+    assert _adam.fused_adam(optimizer, tf) is not None
+    monkeypatch.setattr(
+        _adam, "REQUIRED_ATTRIBUTES", (*_adam.REQUIRED_ATTRIBUTES, "_renamed_in_4")
+    )
+    assert _adam.fused_adam(optimizer, tf) is None
+    _graph.clear_cache()
+    fallback = DenseRegressor((8,), **params).fit(X, y)
+    np.testing.assert_allclose(
+        fused.predict(X), fallback.predict(X), rtol=1e-4, atol=1e-5
+    )
