@@ -86,7 +86,10 @@ def _reset_keras(request):
     """
     if "keras" in sys.modules:
         keras = sys.modules["keras"]
-        keras.backend.clear_session()
+        # free_memory=False: Keras's gc.collect() took 0.2-0.4 s per test once
+        # TensorFlow was loaded (most of the suite's time); Python's own
+        # collector frees the dead models as it goes.
+        keras.backend.clear_session(free_memory=False)
         keras.utils.set_random_seed(0)
     yield
     if not request.config._skseq_keras and "tensorflow" in sys.modules:

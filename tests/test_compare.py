@@ -66,6 +66,7 @@ def test_compare_table_has_one_row_per_model_with_honest_numbers(seasonal):
     assert table.loc["seasonal", "skill"] == pytest.approx(
         1 - table.loc["seasonal", "mae"] / table.loc["naive", "mae"]
     )
+    assert table.loc["seasonal", "skill"] > 0.9
     assert table["score_mean"].idxmax() == "seasonal"
     assert np.isnan(table.loc["seasonal", "p_value"])  # the best model's row
     assert 0 <= table.loc["naive", "p_value"] < 0.01
