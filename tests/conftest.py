@@ -24,9 +24,11 @@ FAST = {"epochs": 2, "batch_size": 64, "verbose": 0, "random_state": 0}
 
 # Test modules in which every test fits Keras models (or imports TensorFlow).
 KERAS_MODULES = {
+    "test_environment.py",
+    "test_parameters.py",
     "test_pipeline.py",
-    "test_quiet.py",
     "test_regressors.py",
+    "test_scaling_methods.py",
     "test_series_mode.py",
     "test_training_graph.py",
 }

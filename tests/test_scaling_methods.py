@@ -12,37 +12,9 @@ from sklearn.pipeline import make_pipeline
 
 from conftest import FAST
 from skseq import DenseRegressor, RNNRegressor, SequenceWindower
-from skseq._scaling import METHODS, WindowScaler
+from skseq._scaling import METHODS
 
 ALL_SCALINGS = [*METHODS, None]
-
-
-@pytest.mark.parametrize("scaling", ALL_SCALINGS)
-def test_scaled_targets_invert_to_the_users_units(scaling):
-    """transform_targets then inverse_targets gives the targets back (numpy)."""
-    rng = np.random.default_rng(0)
-    windows = 1e3 + rng.normal(size=(30, 4, 2)).cumsum(axis=1)
-    targets = windows[:, -1, :1] + rng.normal(size=(30, 1))
-    scaler = WindowScaler(scaling).fit(windows, targets)
-    scaled = scaler.transform_targets(targets, windows).astype(np.float64)
-    np.testing.assert_allclose(
-        scaler.inverse_targets(scaled, windows), targets, rtol=1e-6
-    )
-
-
-def test_level_channels_are_the_standardized_references():
-    """ "last+level" appends each window's last value, standardized on training."""
-    rng = np.random.default_rng(1)
-    windows = rng.normal(5.0, 2.0, size=(40, 3, 1))
-    scaler = WindowScaler("last+level").fit(windows, windows[:, -1, 0])
-    scaled = scaler.transform(windows)
-    assert scaled.shape == (40, 3, 2)
-    last = windows[:, -1, 0]
-    expected = (last - last.mean()) / last.std()
-    for step in range(3):  # the same level on every step of a window
-        np.testing.assert_allclose(scaled[:, step, 1], expected, rtol=1e-5)
-    np.testing.assert_allclose(scaled[:, -1, 0], 0.0, atol=1e-6)  # x - last
-    assert WindowScaler("last").fit(windows, last).transform(windows).shape[2] == 1
 
 
 @pytest.mark.parametrize("per_batch", [False, True], ids=["whole", "per-batch"])
