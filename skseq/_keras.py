@@ -10,6 +10,7 @@ import random
 import re
 import sys
 import tempfile
+import threading
 from contextlib import contextmanager
 
 import numpy as np
@@ -85,6 +86,43 @@ def _restore(user_value):
 
 keras = _import_quietly()
 
+# The generator each thread's seeded() block gives Keras (see _KerasDraws).
+_seeded_draws = threading.local()
+
+
+class _KerasDraws:
+    """Python's ``random`` module as Keras's seed generator module sees it.
+
+    Keras draws every unseeded initializer's and ``SeedGenerator``'s seed
+    from Python's global generator (``random.randint`` in
+    ``make_default_seed``). That generator is shared by every thread of the
+    process, and a Dask worker's event-loop thread draws from it while a
+    task runs (``dask.sizeof`` samples long lists with ``random.sample``
+    whenever a heartbeat or message is sized), so a seeded fit on a worker
+    got other seeds depending on timing. Inside :func:`seeded` this thread's
+    draws come from a generator of the fit's own instead; elsewhere from the
+    global one, as before.
+    """
+
+    def __getattr__(self, name):
+        return getattr(python_generator(), name)
+
+
+def python_generator():
+    """The generator Keras draws seeds from in this thread right now."""
+    generator = getattr(_seeded_draws, "generator", None)
+    return random if generator is None else generator
+
+
+def _route_keras_draws():
+    from keras.src.random import seed_generator
+
+    if getattr(seed_generator, "python_random", None) is random:
+        seed_generator.python_random = _KerasDraws()
+
+
+_route_keras_draws()
+
 
 def has_gpu():
     """Whether the Keras backend sees a GPU."""
@@ -124,6 +162,11 @@ def seeded(seed, tensorflow=True):
     initializers, dropout layers and shuffling take their seeds from
     Python's generator, seeded here. ``Model.fit`` (with callbacks) needs it
     for its shuffling.
+
+    Keras's draws inside the block come from a ``random.Random(seed)`` of
+    this thread (the same stream as the global generator seeded with
+    ``seed``), so that other threads drawing from the global generator
+    meanwhile (a Dask worker's event loop) cannot change the fit.
     """
     if seed is None:
         yield
@@ -135,9 +178,12 @@ def seeded(seed, tensorflow=True):
     else:
         random.seed(seed)
         np.random.seed(seed)
+    previous = getattr(_seeded_draws, "generator", None)
+    _seeded_draws.generator = random.Random(seed)
     try:
         yield
     finally:
+        _seeded_draws.generator = previous
         random.setstate(python_state)
         np.random.set_state(numpy_state)
 

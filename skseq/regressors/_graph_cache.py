@@ -20,10 +20,9 @@ import collections
 import contextlib
 import json
 import os
-import random
 import threading
 
-from skseq._keras import keras
+from skseq._keras import keras, python_generator
 from skseq.regressors._graph import TrainingGraph
 from skseq.regressors._layers import ChannelSlice
 
@@ -101,13 +100,15 @@ def _cached(cache, key, build):
             cache.move_to_end(key)
             return entry
     # Outside the lock: building a template takes a while. Its initializers
-    # draw seeds from Python's generator; put it back, so that a user's
-    # random stream does not depend on what the cache held.
-    state = random.getstate()
+    # draw seeds from the generator Keras uses here (the fit's own inside
+    # seeded()); put it back, so that a fit's or user's random stream does
+    # not depend on what the cache held.
+    generator = python_generator()
+    state = generator.getstate()
     try:
         entry = build()
     finally:
-        random.setstate(state)
+        generator.setstate(state)
     with _cache_lock:
         entry = cache.setdefault(key, entry)
         while len(cache) > _CACHE_SIZE:
