@@ -80,20 +80,10 @@ LIGHT_ESTIMATORS = [
 def _keras_estimators():
     from skseq import DenseRegressor, RNNRegressor
 
-    # Enough training for check_regressors_train's R² > 0.5 on its 200-sample
-    # regression problem, with small networks so that all checks stay quick.
-    return [
-        DenseRegressor(
-            hidden_layer_sizes=(16,),
-            epochs=40,
-            batch_size=64,
-            learning_rate=0.01,
-            random_state=0,
-        ),
-        RNNRegressor(
-            units=16, epochs=100, batch_size=64, learning_rate=0.02, random_state=0
-        ),
-    ]
+    # The defaults, only seeded: a user's first DenseRegressor() or
+    # RNNRegressor() must learn check_regressors_train's easy 200-sample
+    # problem (R² > 0.5).
+    return [DenseRegressor(random_state=0), RNNRegressor(random_state=0)]
 
 
 @parametrize_with_checks(LIGHT_ESTIMATORS, expected_failed_checks=_expected_failures)
