@@ -189,7 +189,9 @@ def test_compare_skill_and_diebold_mariano_tell_trained_from_untrained(
     assert np.isnan(table.loc["trained", "p_value"])
     assert table.loc["untrained", "p_value"] < 0.01
     # Trainable weights of Dense(100) on 6 steps plus the output layer.
-    assert np.all(table["n_params"] == 6 * 100 + 100 + 100 + 1)
+    # Dense(100) on 6 steps, then the output unit on 100 hidden values and
+    # the window's level ("last+level").
+    assert np.all(table["n_params"] == 6 * 100 + 100 + 101 + 1)
     assert np.all(table["fit_time_s"] > 0)
 
 
@@ -197,7 +199,7 @@ def test_compare_skill_and_diebold_mariano_tell_trained_from_untrained(
 def test_compare_counts_network_parameters_and_seeds_every_fit(sine):
     """n_params counts trainable weights; every seed gives its own fits."""
     table = compare(_models(), sine, cv=2, seeds=(0, 1), verbose=0)
-    assert table.loc["dense", "n_params"] == 4 * 8 + 8 + 8 + 1
+    assert table.loc["dense", "n_params"] == 4 * 8 + 8 + 9 + 1  # 8 hidden + level
     assert table.loc["gru", "n_params"] > 0
     scores = table.attrs["scores"]
     dense = scores[scores.model == "dense"].set_index(["seed", "fold"]).score

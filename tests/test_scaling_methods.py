@@ -29,6 +29,7 @@ def test_compiled_loop_scales_as_keras_fit_does(scaling, per_batch, monkeypatch)
         monkeypatch.setattr(_training, "_PRECOMPUTE_VALUES", 0)
     series = 50 + 10 * np.sin(np.arange(90) / 3) + np.arange(90) / 4
     params = {**FAST, "epochs": 4, "batch_size": 16, "shuffle": False}
+    params["learning_rate"] = 0.001
     params["scaling"] = scaling
 
     def fit(**extra):
