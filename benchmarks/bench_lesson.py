@@ -136,7 +136,7 @@ def skseq_metrics(pipe, y):
 @contextlib.contextmanager
 def no_cached_graphs():
     """Fit as the first fit of an architecture would: set skseq's graphs aside."""
-    from skseq.regressors import _graph
+    from skseq.regressors import _graph_cache as _graph
 
     caches = (_graph._cache, _graph._forward_cache)
     saved = [cache.copy() for cache in caches]
