@@ -96,6 +96,10 @@ def raw_metrics(kind, model, X, y):
     return float(np.mean((pred - y) ** 2)), forecast
 
 
+# The lesson's Adam runs at Keras's default step size; skseq's defaults differ.
+LESSON_LEARNING_RATE = 0.001
+
+
 def fit_skseq(kind, seed, epochs, scaling):
     """The same work through skseq: a series-mode pipeline on the 9 numbers."""
     from sklearn.pipeline import Pipeline
@@ -109,6 +113,7 @@ def fit_skseq(kind, seed, epochs, scaling):
             epochs=epochs,
             batch_size=1,
             scaling=scaling,
+            learning_rate=LESSON_LEARNING_RATE,
             random_state=seed,
         )
     else:
@@ -118,6 +123,7 @@ def fit_skseq(kind, seed, epochs, scaling):
             epochs=epochs,
             batch_size=1,
             scaling=scaling,
+            learning_rate=LESSON_LEARNING_RATE,
             random_state=seed,
         )
     pipe = Pipeline(
