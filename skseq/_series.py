@@ -25,6 +25,9 @@ class WindowData:
     shape ``(n_steps, n_features)``, ``from_series=True``): window ``i`` is
     steps ``i .. i + k - 1``, and training gathers each batch of windows from
     the series, so the windows of a long series are never materialised.
+    Many series in one object (their boundaries) and covariates are meant to
+    become further fields here, so that no stage has to change its
+    signature for them.
 
     In series mode the value that follows window ``i`` is the last step of
     window ``i + 1``, so the target of window ``i`` is ``X[i + 1, -1, 0]``

@@ -1,15 +1,20 @@
 """One fresh interpreter's view of skseq's environment, for test_environment.py.
 
 Run as ``python tests/_environment_check.py [loky] [dask]``. It fits a seeded
-series-mode pipeline, then, for each worker kind named, runs a small grid
-search on two worker processes and asks every worker what it sees. The
-report is one JSON object on the last line of standard output; standard error
-is left to the caller, who checks what TensorFlow printed on it.
+series-mode pipeline, then, for each worker kind named, runs ``compare`` and
+a small grid search on two worker processes, the same runs sequentially in
+this process, and asks every worker what it sees. On Dask each worker first
+fits other architectures, so that its process state differs from this
+one's. The report is one JSON object on the last line of standard output;
+standard error is left to the caller, who checks what TensorFlow printed on
+it.
 
 Starting interpreters and workers is what costs here (5-9 s of TensorFlow
 import each), so one run answers every question at once: the predictions
-(cross-process reproducibility), ``TF_CPP_MIN_LOG_LEVEL`` before and after
-(left as the user set it), and each worker's variable. A worker that
+(cross-process reproducibility), the largest relative difference between
+the workers' results and the sequential ones (exact results in parallel),
+``TF_CPP_MIN_LOG_LEVEL`` before and after (left as the user set it), and
+each worker's variable. A worker that
 loaded TensorFlow and printed nothing shows that the quiet import came first
 there: TensorFlow imported any other way prints its start-up lines.
 """
@@ -55,27 +60,78 @@ def worker_state():
     }
 
 
-def _grid_search(series, n_jobs):
-    from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+def _models():
     from sklearn.pipeline import make_pipeline
 
-    from skseq import DenseRegressor, SequenceWindower
+    from skseq import DenseRegressor, NaiveRegressor, RNNRegressor, SequenceWindower
 
-    pipe = make_pipeline(
-        SequenceWindower(3),
-        DenseRegressor((4,), epochs=2, batch_size=64, random_state=0),
-    )
-    grid = {"sequencewindower__window_length": [3, 4]}
-    GridSearchCV(pipe, grid, cv=TimeSeriesSplit(2), n_jobs=n_jobs).fit(series)
+    fast = {"epochs": 5, "batch_size": 32, "verbose": 0}
+    return {
+        "naive": make_pipeline(SequenceWindower(4), NaiveRegressor()),
+        "dense": make_pipeline(SequenceWindower(4), DenseRegressor((8,), **fast)),
+        "gru": make_pipeline(SequenceWindower(4), RNNRegressor("gru", 4, **fast)),
+        "lstm": make_pipeline(SequenceWindower(4), RNNRegressor("lstm", 4, **fast)),
+    }
+
+
+def _runs(series, n_jobs):
+    """compare's table and a grid's mean test scores, as plain lists."""
+    from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+
+    from skseq import compare
+
+    table = compare(_models(), series, cv=2, seeds=(0, 1), verbose=0, n_jobs=n_jobs)
+    grid = GridSearchCV(
+        _models()["dense"],
+        {"sequencewindower__window_length": [3, 4]},
+        cv=TimeSeriesSplit(2),
+        n_jobs=n_jobs,
+    ).fit(series)
+    columns = ["score_mean", "mae", "skill"]
+    return {
+        "table": table[columns].to_numpy().tolist(),
+        "grid": grid.cv_results_["mean_test_score"].tolist(),
+    }
+
+
+def _largest_difference(parallel, sequential):
+    """The largest relative difference of the parallel results, per result."""
+    import numpy as np
+
+    return {
+        name: float(
+            np.max(
+                np.abs(np.subtract(parallel[name], sequential[name]))
+                / np.maximum(np.abs(sequential[name]), 1e-12)
+            )
+        )
+        for name in sequential
+    }
+
+
+def _other_fits(series):
+    """Fits of other architectures, windows and seeds, run on a worker first."""
+    from sklearn.pipeline import make_pipeline
+
+    from skseq import DenseRegressor, RNNRegressor, SequenceWindower
+
+    for window, regressor in [
+        (6, DenseRegressor((16,), epochs=3, random_state=1)),
+        (5, RNNRegressor("lstm", 3, epochs=3, random_state=2)),
+        (4, RNNRegressor("gru", 4, epochs=3, random_state=5)),
+    ]:
+        make_pipeline(SequenceWindower(window), regressor).fit(series[:100])
 
 
 def _on_loky(series):
     from joblib import Parallel, delayed
 
-    _grid_search(series, n_jobs=2)
+    sequential = _runs(series, n_jobs=None)
+    difference = _largest_difference(_runs(series, n_jobs=2), sequential)
     # The same two loky workers, reused by joblib.
     states = Parallel(n_jobs=2)(delayed(worker_state)() for _ in range(6))
-    return list({state["pid"]: state for state in states}.values())
+    states = list({state["pid"]: state for state in states}.values())
+    return {"states": states, "difference": difference}
 
 
 def _on_dask(series):
@@ -84,6 +140,7 @@ def _on_dask(series):
     import joblib
     from dask.distributed import Client, LocalCluster
 
+    sequential = _runs(series, n_jobs=None)
     with (
         LocalCluster(
             n_workers=2,
@@ -98,9 +155,15 @@ def _on_dask(series):
         ) as cluster,
         Client(cluster) as client,
     ):
+        workers = list(client.scheduler_info()["workers"])
+        warm_up = [
+            client.submit(_other_fits, series, workers=[w], pure=False) for w in workers
+        ]
+        client.gather(warm_up)
         with joblib.parallel_backend("dask"):
-            _grid_search(series, n_jobs=2)
-        return list(client.run(worker_state).values())
+            parallel = _runs(series, n_jobs=2)
+        states = list(client.run(worker_state).values())
+    return {"states": states, "difference": _largest_difference(parallel, sequential)}
 
 
 _ON_WORKERS = {"loky": _on_loky, "dask": _on_dask}

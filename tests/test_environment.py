@@ -72,7 +72,8 @@ def test_no_tensorflow_start_up_lines_unless_the_user_asks_for_level_0(level):
     stderr, report = _run(level)
     assert not _TENSORFLOW_LINE.search(stderr), stderr
     assert sorted(report["workers"]) == sorted(_WORKERS[level])
-    for states in report["workers"].values():
+    for workers in report["workers"].values():
+        states = workers["states"]
         assert len(states) == 2 and all(s["tensorflow_loaded"] for s in states)
 
 
@@ -89,7 +90,8 @@ def test_the_variable_is_left_as_the_user_set_it(level):
     _, report = _run(level)
     assert report["level_before"] == level
     assert report["level_after"] == level
-    for states in report["workers"].values():
+    for workers in report["workers"].values():
+        states = workers["states"]
         assert [state["level"] for state in states] == [level] * len(states)
 
 
@@ -99,3 +101,18 @@ def test_same_random_state_same_predictions_across_processes():
     first, *others = (np.array(_run(level)[1]["predictions"]) for level in _WORKERS)
     for other in others:
         np.testing.assert_allclose(first, other, rtol=0, atol=1e-6)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("level, kind", [("", "loky"), ("3", "dask")])
+def test_workers_reproduce_the_sequential_results(level, kind):
+    """compare and GridSearchCV on two workers equal the sequential run (1e-6).
+
+    Loky and a real Dask LocalCluster (two worker processes on loopback) whose
+    workers each ran fits of other architectures first. A Dask worker's event
+    loop draws from Python's random while a task runs, which once changed the
+    seeds a seeded fit drew; test_compare.py's thread test pins the cause.
+    """
+    _, report = _run(level)
+    difference = report["workers"][kind]["difference"]
+    assert difference["table"] <= 1e-6 and difference["grid"] <= 1e-6, difference
