@@ -20,8 +20,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check skseq tests docs/conf.py benchmarks examples
 	$(BIN)/ruff format --check skseq tests docs/conf.py benchmarks examples
 
+# Two test processes (pytest-xdist): most tests are small Keras fits whose
+# time is Python overhead on one core, so two share a 2-core machine well.
+# Fixed at 2, not "auto": every process imports TensorFlow (~600 MB).
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 # The edit loop: no Keras fits, no TensorFlow import, no slow tests (seconds).
 # No lint dependency, so that a half-formatted edit still gets its answer.
