@@ -22,7 +22,8 @@ the user's units.
 Every method is written once, in terms of a few array operations
 (:data:`NUMPY_OPS` here, TensorFlow's in the training graph), so that the
 windows a network trains on in the graph and the ones it predicts from in
-numpy are scaled by the same expressions.
+numpy are scaled by the same expressions (equal to float64 rounding: a
+window mean may sum in another order on each side).
 """
 
 from typing import Any, NamedTuple

@@ -287,6 +287,8 @@ def _common_horizon(models):
 
 def _progress_bar(total, verbose):
     """A tqdm bar over ``total`` fits; disabled (prints nothing) if not verbose."""
+    if not verbose:  # tqdm.auto is not even imported (it warns in some notebooks)
+        return _Silent()
     from tqdm.auto import tqdm
     from tqdm.autonotebook import tqdm as chosen_tqdm
     from tqdm.std import tqdm as text_tqdm
@@ -309,3 +311,16 @@ def _is_terminal(stream):
         return stream.isatty()
     except (AttributeError, ValueError):  # no isatty, or a closed stream
         return False
+
+
+class _Silent:
+    """Stands in for a disabled progress bar."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        return False
+
+    def update(self, n=1):
+        pass

@@ -238,6 +238,18 @@ def test_divergence_raises_and_leaves_no_model_behind(windows):
         est.predict(X)
 
 
+def test_divergence_names_the_learning_rate_in_use(windows):
+    """With an optimizer instance the message gives the instance's rate."""
+    import keras
+
+    X, y = windows
+    sgd = keras.optimizers.SGD(learning_rate=1e30)
+    est = DenseRegressor(scaling=None, optimizer=sgd, **FAST)
+    message = r"instance's learning_rate \(now 1\.0\d*e\+30"  # float32
+    with pytest.raises(FloatingPointError, match=message):
+        est.fit(X * 1e30, y * 1e30)
+
+
 def test_a_failed_refit_leaves_the_regressor_unfitted(windows):
     """After a refit that fails, predict says 'not fitted', not stale answers."""
     X, y = windows

@@ -7,11 +7,12 @@ regressor, it reads tags only from ``_more_tags``, and a subclass cannot add
 that lives here, so that replacing scikeras later touches this file only.
 
 We subclass ``KerasRegressor`` for its parameter routing
-(``optimizer__learning_rate``), ``set_params``, ``repr`` and the pickling of
-Keras models it registers, and override ``fit``/``predict``/``score``:
-series mode (``y=None``), scaling, seeding and window-shape checks all need
-to run around the Keras model, and scikeras's own ``fit`` toggles
-process-wide determinism and accepts ``epochs=0`` silently.
+(``optimizer__learning_rate``), ``set_params`` and the pickling of Keras
+models it registers (its tab-separated ``repr`` is replaced by
+scikit-learn's), and override ``fit``/``predict``/``score``: series mode
+(``y=None``), scaling, seeding and window-shape checks all need to run
+around the Keras model, and scikeras's own ``fit`` toggles process-wide
+determinism and accepts ``epochs=0`` silently.
 """
 
 import inspect
@@ -186,11 +187,17 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         losses = history["loss"]
         if not np.all(np.isfinite(losses)):
             epoch = int(np.argmin(np.isfinite(losses))) + 1
+            rate = _rate_in_use(self.model_.optimizer)
             del self.model_  # a diverged network must not answer predict
+            where = (
+                "learning_rate"
+                if isinstance(self.optimizer, (str, type))
+                else "the optimizer instance's learning_rate"
+            )
             raise FloatingPointError(
                 f"Training diverged: the loss became {losses[epoch - 1]} at epoch "
-                f"{epoch}. Lower learning_rate (now {self.learning_rate}), set "
-                "clipnorm, or use scaling."
+                f"{epoch}. Lower {where} (now {rate}), set clipnorm, or use "
+                "scaling."
             )
         return self
 
@@ -332,6 +339,14 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         tags.estimator_type = "regressor"
         tags.regressor_tags = RegressorTags()
         return self._series_tags(tags)
+
+
+def _rate_in_use(optimizer):
+    """The optimizer's learning rate as a float, or its description."""
+    try:
+        return float(optimizer.learning_rate)
+    except (TypeError, ValueError):  # a schedule
+        return repr(optimizer.learning_rate)
 
 
 def store_params(estimator, params):

@@ -66,8 +66,9 @@ def training_graph(model, spec, signature, seeds):
 
 
 def cache_enabled():
-    """Whether fits share graphs (``SKSEQ_GRAPH_CACHE`` is not "0")."""
-    return os.environ.get("SKSEQ_GRAPH_CACHE", "1").strip() != "0"
+    """Whether fits share graphs (``SKSEQ_GRAPH_CACHE`` is not 0, false, off, no)."""
+    value = os.environ.get("SKSEQ_GRAPH_CACHE", "1").strip().lower()
+    return value not in {"0", "false", "off", "no"}
 
 
 def clear_cache():
@@ -213,8 +214,12 @@ def forward_function(model):
     of an architecture seen before is borrowed instead, with ``model``'s
     weights copied into its template. Falls back to
     ``model.predict_on_batch`` when the architecture cannot be told or its
-    function is in use by another thread.
+    function is in use by another thread, and on other Keras backends
+    (the compiled function is TensorFlow's).
     """
+    if keras.backend.backend() != "tensorflow":
+        yield model.predict_on_batch
+        return
     forward = _cached(_forward_cache, _architecture_key(model), lambda: _Forward(model))
     if forward is None or not forward.lock.acquire(blocking=False):
         yield model.predict_on_batch

@@ -106,8 +106,10 @@ def train_model(model, data, scaler, plan):
     # Small data is scaled once per call of the training function rather
     # than batch by batch: fewer operations per step. Long series keep
     # gathering and scaling each batch, so their windows never exist whole.
+    # Counted as the network's inputs: a "+level" scaling doubles the channels.
     window_values = data.window_length if data.from_series else 1
-    n_values = data.n_windows * window_values * arrays.source[0].size
+    channels = scaler.n_inputs(arrays.source.shape[-1]) / arrays.source.shape[-1]
+    n_values = data.n_windows * window_values * arrays.source[0].size * channels
     spec = GraphSpec(
         scaling=scaler.method,
         window_length=data.window_length if data.from_series else None,
