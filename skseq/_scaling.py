@@ -8,9 +8,11 @@
 - ``"mean"``: each window minus its own mean (per feature).
 - ``"last+level"`` and ``"mean+level"``: as ``"last"`` and ``"mean"``, and
   the network also gets the level the window was measured against (its
-  reference value, standardized with the training statistics) as one more
-  input channel per feature, so that behaviour that depends on the level
-  (a stationary series returning to its mean, a sine) can be learned.
+  reference value, standardized with the training statistics and held
+  within their range), so that behaviour that depends on the level (a
+  stationary series returning to its mean, a sine) can be learned. The
+  level travels as extra channels of the scaled windows; the network takes
+  it from the last step and joins it before its output layer.
 - ``"standard"``: no per-window reference, only the global standardization.
 - None: the raw values.
 
@@ -141,10 +143,12 @@ class WindowScaler:
         x_mean, x_scale = _mean_and_scale(referenced)
         level_mean, level_scale, low, high = zeros, ones, zeros, zeros
         if has_level_input(self.method):
-            level_mean, level_scale = _mean_and_scale(levels)
-            low, high = _low_and_high(
-                (part - level_mean) / level_scale for part in levels()
+            level_mean, level_scale, lowest, highest = _mean_and_scale(
+                levels, extremes=True
             )
+            # Standardizing is increasing, so the extremes map to the extremes.
+            low = (lowest - level_mean) / level_scale
+            high = (highest - level_mean) / level_scale
         ref = reference(self.method, windows)[:, 0, :1]
         y_ref = np.asarray(targets - ref, dtype=np.float64)
         y_mean, y_scale = _mean_and_scale(lambda: [y_ref])
@@ -182,29 +186,24 @@ def _chunks(windows):
         yield windows[start : start + rows]
 
 
-def _low_and_high(parts):
-    """Per-column minimum and maximum over parts."""
-    low, high = np.inf, -np.inf
-    for part in parts:
-        flat = part.reshape(-1, part.shape[-1])
-        low = np.minimum(low, flat.min(axis=0))
-        high = np.maximum(high, flat.max(axis=0))
-    return low, high
-
-
-def _mean_and_scale(parts):
+def _mean_and_scale(parts, extremes=False):
     """Per-column mean and standard deviation over 2-D or 3-D parts, in two passes.
 
     ``parts()`` yields the parts afresh for each pass. Values are divided by
     the largest magnitude before squaring, so that numbers near 1e300 do not
-    overflow.
+    overflow. With ``extremes`` the per-column minimum and maximum are
+    returned too, from the first pass.
     """
     total, count, magnitude = 0.0, 0, 0.0
+    lowest, highest = np.inf, -np.inf
     for part in parts():
         flat = part.reshape(-1, part.shape[-1])
         total = total + flat.sum(axis=0)
         count += len(flat)
         magnitude = np.maximum(magnitude, np.abs(flat).max(axis=0))
+        if extremes:
+            lowest = np.minimum(lowest, flat.min(axis=0))
+            highest = np.maximum(highest, flat.max(axis=0))
     mean = total / count
     magnitude = np.where(magnitude > 0, magnitude, 1.0)
     squares = 0.0
@@ -213,4 +212,4 @@ def _mean_and_scale(parts):
         squares = squares + (((flat - mean) / magnitude) ** 2).sum(axis=0)
     scale = np.sqrt(squares / count) * magnitude
     scale[~np.isfinite(scale) | (scale <= 1e-12 * magnitude)] = 1.0
-    return mean, scale
+    return (mean, scale, lowest, highest) if extremes else (mean, scale)

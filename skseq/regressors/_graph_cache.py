@@ -154,13 +154,28 @@ def _is_level_network(model):
     )
 
 
-def _renamed(value, names):
+def _renamed(value, names, reference=False):
+    """``value`` with every reference to a layer by name replaced via ``names``.
+
+    Layers refer to each other in ``keras_history`` entries and in the
+    model's ``input_layers``/``output_layers``, each ``[name, node, index]``
+    (or a list of those); no other string is touched.
+    """
+    if reference and isinstance(value, list | tuple):
+        if value and isinstance(value[0], str):
+            return [names.get(value[0], value[0]), *value[1:]]
+        return [_renamed(item, names, reference=True) for item in value]
     if isinstance(value, dict):
-        return {key: _renamed(item, names) for key, item in value.items()}
+        return {
+            key: _renamed(
+                item,
+                names,
+                key in ("keras_history", "input_layers", "output_layers"),
+            )
+            for key, item in value.items()
+        }
     if isinstance(value, list | tuple):
         return [_renamed(item, names) for item in value]
-    if isinstance(value, str):
-        return names.get(value, value)
     return value
 
 
