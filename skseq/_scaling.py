@@ -13,6 +13,12 @@
   stationary series returning to its mean, a sine) can be learned. The
   level travels as extra channels of the scaled windows; the network takes
   it from the last step and joins it before its output layer.
+- ``"window"``: each window minus its last value, divided by its own mean
+  absolute value (per feature), with the level input as the last value over
+  that same divisor. Nothing depends on a series' units: multiplying a
+  series by a constant multiplies its forecasts and changes nothing else,
+  so series in the thousands and near 0.01 train together (the default for
+  panels).
 - ``"standard"``: no per-window reference, only the global standardization.
 - None: the raw values.
 
@@ -32,7 +38,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-METHODS = ("last", "mean", "last+level", "mean+level", "standard")
+METHODS = ("last", "mean", "last+level", "mean+level", "window", "standard")
 
 _CHUNK_VALUES = 2**18  # values per chunk when computing statistics (2 MB)
 
@@ -44,6 +50,9 @@ class ArrayOps(NamedTuple):
     concat: Any  # concat(list_of_arrays, axis)
     zeros_like: Any
     clip: Any  # clip(x, low, high)
+    abs: Any = np.abs
+    where: Any = np.where
+    ones_like: Any = np.ones_like
 
 
 NUMPY_OPS = ArrayOps(
@@ -71,40 +80,84 @@ class ScalingStats(NamedTuple):
     level_scale: Any
     level_low: Any
     level_high: Any
+    known_mean: Any = np.zeros(0)
+    known_scale: Any = np.ones(0)
 
 
 def reference(method, windows, ops=NUMPY_OPS):
     """Each window's reference value per feature, shape (n, 1, n_features)."""
-    if method is not None and method.startswith("last"):
+    if method is not None and (method.startswith("last") or method == "window"):
         return windows[:, -1:, :]
     if method is not None and method.startswith("mean"):
         return ops.mean(windows, axis=1)
     return ops.zeros_like(windows[:, :1, :])
 
 
+def spread(windows, ops=NUMPY_OPS):
+    """Each window's mean absolute value per feature, (n, 1, f); 1 where it is 0.
+
+    The divisor of the ``"window"`` scaling: multiplying a series by a
+    constant multiplies it by the constant's magnitude.
+    """
+    size = ops.mean(ops.abs(windows), axis=1)
+    return ops.where(size > 0, size, ops.ones_like(size))
+
+
 def has_level_input(method):
     """Whether the network gets the windows' levels as extra channels."""
-    return method is not None and method.endswith("+level")
+    return method is not None and (method.endswith("+level") or method == "window")
+
+
+def n_known(stats):
+    """Number of future-known channels the statistics were fitted with."""
+    return int(stats.known_mean.shape[0])
 
 
 def scale_windows(method, windows, stats, ops=NUMPY_OPS):
-    """The network's inputs: (n, k, f), or (n, k, 2 f) with a level input."""
-    ref = reference(method, windows, ops)
-    scaled = (windows - ref - stats.x_mean) / stats.x_scale
-    if not has_level_input(method):
-        return scaled
-    # Levels beyond the training range (a trend continuing) are held at
-    # its edge: the network has learned nothing about levels it never saw,
-    # and the referenced window carries the forecast there.
-    level = (ref - stats.level_mean) / stats.level_scale
-    level = ops.clip(level, stats.level_low, stats.level_high)
-    return ops.concat([scaled, level + ops.zeros_like(scaled)], axis=2)
+    """The network's inputs: (n, k, f) values, f levels (``+level``, ``"window"``),
+    then the future-known channels, standardized (their last step matters)."""
+    known = n_known(stats)
+    values = windows[:, :, : windows.shape[2] - known] if known else windows
+    ref = reference(method, values, ops)
+    if method == "window":
+        size = spread(values, ops)
+        scaled = ((values - ref) / size - stats.x_mean) / stats.x_scale
+        level = ref / size
+    else:
+        scaled = (values - ref - stats.x_mean) / stats.x_scale
+        level = ref
+    parts = [scaled]
+    if has_level_input(method):
+        # Levels beyond the training range (a trend continuing) are held at
+        # its edge: the network has learned nothing about levels it never
+        # saw, and the referenced window carries the forecast there.
+        level = (level - stats.level_mean) / stats.level_scale
+        level = ops.clip(level, stats.level_low, stats.level_high)
+        parts.append(level + ops.zeros_like(scaled))
+    if known:
+        future = windows[:, :, windows.shape[2] - known :]
+        if method is not None:
+            future = (future - stats.known_mean) / stats.known_scale
+        parts.append(future)
+    return parts[0] if len(parts) == 1 else ops.concat(parts, axis=2)
+
+
+def target_frame(method, windows, stats, ops=NUMPY_OPS):
+    """Per window, the reference and divisor of the targets, each (n, 1)."""
+    known = n_known(stats)
+    values = windows[:, :, : windows.shape[2] - known] if known else windows
+    ref = reference(method, values, ops)[:, 0, :1]
+    if method == "window":
+        return ref, spread(values[:, :, :1], ops)[:, 0, :]
+    return ref, None
 
 
 def scale_targets(method, targets, windows, stats, ops=NUMPY_OPS):
     """Targets (n, n_outputs) relative to the first feature's reference."""
-    ref = reference(method, windows, ops)[:, 0, :1]
-    return (targets - ref - stats.y_mean) / stats.y_scale
+    ref, size = target_frame(method, windows, stats, ops)
+    if size is None:
+        return (targets - ref - stats.y_mean) / stats.y_scale
+    return ((targets - ref) / size - stats.y_mean) / stats.y_scale
 
 
 class WindowScaler:
@@ -112,54 +165,95 @@ class WindowScaler:
 
     Parameters
     ----------
-    method : {"last", "mean", "last+level", "mean+level", "standard"} or None
+    method : {"last", "mean", "last+level", "mean+level", "window", "standard"} or None
         See the module docstring.
+    n_known : int, default=0
+        The windows' last ``n_known`` channels are future-known values: they
+        are only standardized.
     """
 
-    def __init__(self, method):
+    def __init__(self, method, n_known=0):
         self.method = method
+        self.n_known = n_known
 
     def fit(self, windows, targets):
-        """Learn the statistics from (possibly very many) windows, chunk by chunk."""
-        n_features = windows.shape[2]
+        """Learn the statistics from (possibly very many) windows, chunk by chunk.
+
+        ``windows`` may be any object whose slices are windows (a view of a
+        series, or windows gathered from a panel on demand).
+        """
+        n_values = windows.shape[2] - self.n_known
         targets = targets.reshape(len(targets), -1)
-        zeros, ones = np.zeros(n_features), np.ones(n_features)
+        zeros, ones = np.zeros(n_values), np.ones(n_values)
+        known_zeros, known_ones = np.zeros(self.n_known), np.ones(self.n_known)
         self.stats_ = ScalingStats(
             zeros, ones, np.zeros(targets.shape[1]), np.ones(targets.shape[1]),
-            zeros, ones, zeros, zeros,
+            zeros, ones, zeros, zeros, known_zeros, known_ones,
         )  # fmt: skip
         if self.method is None:
             return self
+        method = self.method
+
+        def pieces():
+            for start, part in _chunks(windows):
+                part = np.asarray(part, dtype=np.float64)
+                yield start, part[:, :, :n_values], part[:, :, n_values:]
 
         def referenced():
-            for part in _chunks(windows):
-                part = np.asarray(part, dtype=np.float64)
-                yield part - reference(self.method, part)
+            for _, part, _ in pieces():
+                ref = reference(method, part)
+                if method == "window":
+                    yield (part - ref) / spread(part)
+                else:
+                    yield part - ref
 
         def levels():
-            for part in _chunks(windows):
-                yield reference(self.method, np.asarray(part, dtype=np.float64))
+            for _, part, _ in pieces():
+                ref = reference(method, part)
+                yield ref / spread(part) if method == "window" else ref
+
+        def future():
+            for _, _, part in pieces():
+                yield part[:, -1, :]
 
         x_mean, x_scale = _mean_and_scale(referenced)
         level_mean, level_scale, low, high = zeros, ones, zeros, zeros
-        if has_level_input(self.method):
+        if has_level_input(method):
             level_mean, level_scale, lowest, highest = _mean_and_scale(
                 levels, extremes=True
             )
             # Standardizing is increasing, so the extremes map to the extremes.
             low = (lowest - level_mean) / level_scale
             high = (highest - level_mean) / level_scale
-        ref = reference(self.method, windows)[:, 0, :1]
-        y_ref = np.asarray(targets - ref, dtype=np.float64)
+        known_mean, known_scale = known_zeros, known_ones
+        if self.n_known:
+            known_mean, known_scale = _mean_and_scale(future)
+        plain = ScalingStats(
+            zeros, ones, np.zeros(targets.shape[1]), np.ones(targets.shape[1]),
+            zeros, ones, zeros, zeros, known_zeros, known_ones,
+        )  # fmt: skip
+        y_ref = []
+        for start, part in _chunks(windows):
+            part = np.asarray(part, dtype=np.float64)
+            ref, size = target_frame(method, part, plain)
+            rows = targets[start : start + len(part)]
+            y_ref.append((rows - ref) if size is None else (rows - ref) / size)
+        y_ref = np.asarray(np.concatenate(y_ref), dtype=np.float64)
         y_mean, y_scale = _mean_and_scale(lambda: [y_ref])
         self.stats_ = ScalingStats(
-            x_mean, x_scale, y_mean, y_scale, level_mean, level_scale, low, high
-        )
+            x_mean, x_scale, y_mean, y_scale, level_mean, level_scale, low, high,
+            known_mean, known_scale,
+        )  # fmt: skip
         return self
 
-    def n_inputs(self, n_features):
-        """Channels per step the network gets for ``n_features`` features."""
-        return 2 * n_features if has_level_input(self.method) else n_features
+    def n_inputs(self, n_channels):
+        """Channels per step the network gets for windows of ``n_channels``."""
+        n_values = n_channels - self.n_known
+        return n_channels + (n_values if has_level_input(self.method) else 0)
+
+    def n_level(self, n_channels):
+        """How many of the network's channels are levels."""
+        return n_channels - self.n_known if has_level_input(self.method) else 0
 
     def transform(self, windows):
         """Scaled float32 windows, the dtype Keras trains in."""
@@ -176,14 +270,17 @@ class WindowScaler:
     def inverse_targets(self, scaled, windows):
         """Predictions back in the user's units, float64, shape (n, n_outputs)."""
         scaled = np.asarray(scaled, dtype=np.float64)
-        ref = reference(self.method, np.asarray(windows, dtype=np.float64))
-        return scaled * self.stats_.y_scale + self.stats_.y_mean + ref[:, 0, :1]
+        windows = np.asarray(windows, dtype=np.float64)
+        ref, size = target_frame(self.method, windows, self.stats_)
+        if size is None:
+            return scaled * self.stats_.y_scale + self.stats_.y_mean + ref
+        return (scaled * self.stats_.y_scale + self.stats_.y_mean) * size + ref
 
 
 def _chunks(windows):
     rows = max(1, _CHUNK_VALUES // max(1, windows.shape[1] * windows.shape[2]))
     for start in range(0, len(windows), rows):
-        yield windows[start : start + rows]
+        yield start, windows[start : start + rows]
 
 
 def _mean_and_scale(parts, extremes=False):

@@ -12,6 +12,8 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from skseq._panel import PanelWindows, network_source, panel_targets
+
 _FLOAT_DTYPES = (np.float64, np.float32)
 
 
@@ -25,9 +27,11 @@ class WindowData:
     shape ``(n_steps, n_features)``, ``from_series=True``): window ``i`` is
     steps ``i .. i + k - 1``, and training gathers each batch of windows from
     the series, so the windows of a long series are never materialised.
-    Many series in one object (their boundaries) and covariates are meant to
-    become further fields here, so that no stage has to change its
-    signature for them.
+    A panel (many series, :meth:`from_panel`) is a series-mode source too:
+    the series' rows one after another, and ``starts``, the first row of
+    each window with targets, so that no window crosses from one series
+    into the next; future-known values ride along as the source's last
+    ``n_known`` columns.
 
     In series mode the value that follows window ``i`` is the last step of
     window ``i + 1``, so the target of window ``i`` is ``X[i + 1, -1, 0]``
@@ -52,14 +56,65 @@ class WindowData:
         Weight of each window in the loss.
     from_series : bool, default=False
         Whether ``source`` is the series rather than the windows.
+    starts : ndarray of shape (n_windows,) or None, default=None
+        With ``from_series``: the first row of each window (None: window
+        ``i`` starts at row ``i``).
+    groups : ndarray of shape (n_windows,) or None, default=None
+        The series of each window, for a panel.
+    n_known : int, default=0
+        The source's last ``n_known`` columns are future-known values.
     """
 
-    def __init__(self, source, y, window_length, sample_weight=None, from_series=False):
+    def __init__(
+        self,
+        source,
+        y,
+        window_length,
+        sample_weight=None,
+        from_series=False,
+        starts=None,
+        groups=None,
+        n_known=0,
+    ):
         self.source = source
         self.y = y
         self.window_length = window_length
         self.sample_weight = sample_weight
         self.from_series = from_series
+        self.starts = starts
+        self.groups = groups
+        self.n_known = n_known
+
+    @classmethod
+    def from_panel(cls, panel, horizon=1, sample_weight=None, warn=True):
+        """The windows of a :class:`~skseq._panel.PanelWindows` with targets.
+
+        Windows whose inputs, targets or future values are not all known,
+        or whose targets would cross into the next series, are left out
+        (with a warning that counts them); series too short for one window
+        and its targets are named in a warning.
+        """
+        mask, y = panel_targets(panel, horizon, warn=warn)
+        if not mask.any():
+            raise ValueError(
+                f"No series of the panel has a window of window_length="
+                f"{panel.window_length} followed by horizon={horizon} known "
+                "target(s): use longer series or a shorter window."
+            )
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight)
+            if len(sample_weight) == len(panel.starts):
+                sample_weight = sample_weight[mask]
+        return cls(
+            network_source(panel, horizon),
+            y[:, 0] if horizon == 1 else y,
+            panel.window_length,
+            sample_weight,
+            from_series=True,
+            starts=panel.starts[mask],
+            groups=panel.series[mask],
+            n_known=panel.known.shape[1] * horizon,
+        )
 
     @classmethod
     def from_windows(cls, X, y, sample_weight=None):
@@ -114,17 +169,64 @@ class WindowData:
         """The windows with targets, (n_windows, k, n_features); a view."""
         if not self.from_series:
             return self.source
+        if self.starts is not None:
+            return GatheredWindows(self.source, self.starts, self.window_length)
         stop = self.n_windows + self.window_length - 1
         view = np.lib.stride_tricks.sliding_window_view(
             self.source[:stop], self.window_length, axis=0
         )
         return view.transpose(0, 2, 1)
 
+    @property
+    def positions(self):
+        """The source row each window starts at, (n_windows,)."""
+        if self.starts is None:
+            return np.arange(self.n_windows)
+        return self.starts
+
     def with_weights(self, sample_weight):
         """The same data with other weights."""
         return WindowData(
-            self.source, self.y, self.window_length, sample_weight, self.from_series
+            self.source,
+            self.y,
+            self.window_length,
+            sample_weight,
+            self.from_series,
+            self.starts,
+            self.groups,
+            self.n_known,
         )
+
+
+class GatheredWindows:
+    """Windows gathered from rows on demand: ``source[starts[i] : starts[i] + k]``.
+
+    Slicing returns an array of just those windows, so statistics and
+    predictions run chunk by chunk and the windows of a panel never exist
+    whole; ``np.asarray`` gathers them all.
+    """
+
+    def __init__(self, source, starts, window_length):
+        self.source, self.starts, self.window_length = source, starts, window_length
+
+    @property
+    def shape(self):
+        return (len(self.starts), self.window_length, self.source.shape[1])
+
+    @property
+    def ndim(self):
+        return 3
+
+    def __len__(self):
+        return len(self.starts)
+
+    def __getitem__(self, rows):
+        starts = self.starts[rows]
+        return self.source[starts[..., None] + np.arange(self.window_length)]
+
+    def __array__(self, dtype=None, copy=None):
+        windows = self[:]
+        return windows if dtype is None else windows.astype(dtype)
 
 
 class SeriesRegressorMixin:
@@ -172,6 +274,14 @@ class SeriesRegressorMixin:
         """
         check_is_fitted(self)
         X = self._validate_windows(X, reset=False)
+        if isinstance(X, PanelWindows) and y is None:
+            windows, y_true = self.series_targets(X)
+            if sample_weight is not None:
+                raise ValueError(
+                    "sample_weight is not supported when scoring a panel; score "
+                    "the series separately to weight them."
+                )
+            return r2_score(y_true, self._predict(windows))
         data = self._training_data(X, y, sample_weight)
         y_pred = self._predict(data.windows)
         return r2_score(data.y, y_pred, sample_weight=data.sample_weight)
@@ -199,11 +309,28 @@ class SeriesRegressorMixin:
             Their targets.
         """
         check_is_fitted(self)
-        data = self._training_data(self._validate_windows(X, reset=False), None)
+        X = self._validate_windows(X, reset=False)
+        if isinstance(X, PanelWindows):
+            # A panel scores each window whose targets are known and lie in
+            # the scored part of its series (after its training end, for a
+            # test fold); the windows stay a panel, so predict finds their
+            # future-known values.
+            horizon = getattr(self, "horizon", 1)
+            mask, y = panel_targets(X, horizon, scored_only=True)
+            return X.select(mask), y[:, 0] if horizon == 1 else y
+        data = self._training_data(X, None)
         return data.windows, data.y
 
     def _validate_windows(self, X, reset):
         name = type(self).__name__
+        if isinstance(X, PanelWindows):
+            return self._validate_panel(X, reset)
+        if not reset and getattr(self, "_n_known", 0):
+            raise ValueError(
+                f"{name} was fitted on a panel with future columns: predict from "
+                "what its SequenceWindower makes of a frame with those columns, or "
+                "use skseq.forecast."
+            )
         if not reset and len(getattr(X, "shape", ())) == 3:
             if tuple(X.shape[1:]) != self._window_shape:
                 raise ValueError(
@@ -222,6 +349,7 @@ class SeriesRegressorMixin:
             X = X[:, :, np.newaxis]
         if reset:
             self._window_shape = tuple(X.shape[1:])
+            self._n_known = 0
         elif X.shape[2] != self._window_shape[1]:
             raise ValueError(
                 f"X has {X.shape[2]} feature(s) per step, but {name} was fitted "
@@ -229,10 +357,35 @@ class SeriesRegressorMixin:
             )
         return X
 
+    def _validate_panel(self, panel, reset):
+        name = type(self).__name__
+        shape = (panel.window_length, panel.values.shape[1])
+        if reset:
+            self._window_shape = shape
+            self._n_known = panel.known.shape[1]
+            self.n_features_in_ = panel.window_length
+            vars(self).pop("feature_names_in_", None)
+            return panel
+        if shape != self._window_shape or panel.known.shape[1] != self._n_known:
+            raise ValueError(
+                f"The panel has windows of shape {shape} (window_length, n_features) "
+                f"and {panel.known.shape[1]} future column(s), but {name} was "
+                f"fitted on {self._window_shape} and {self._n_known}: use the "
+                "window_length and columns of fit."
+            )
+        return panel
+
     def _training_data(self, X, y, sample_weight=None):
         """The validated windows ``X`` with their targets and weights."""
         horizon = getattr(self, "horizon", 1)
-        if y is None:
+        if isinstance(X, PanelWindows):
+            if y is not None:
+                raise ValueError(
+                    "A panel (the SequenceWindower's output for a long frame) "
+                    "derives its targets from its series; fit it with y=None."
+                )
+            data = WindowData.from_panel(X, horizon, sample_weight)
+        elif y is None:
             data = WindowData.from_series_windows(
                 X, type(self).__name__, horizon, sample_weight
             )
@@ -263,6 +416,13 @@ class SeriesRegressorMixin:
                 "Sample weights must contain at least one non-zero weight."
             )
         return data.with_weights(sample_weight)
+
+    def _network_windows(self, X):
+        """Windows as the network reads them: a panel's with its known values."""
+        if isinstance(X, PanelWindows):
+            source = network_source(X, getattr(self, "horizon", 1))
+            return GatheredWindows(source, X.starts, X.window_length)
+        return X
 
     def _series_tags(self, tags):
         tags.target_tags.required = True

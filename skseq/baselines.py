@@ -64,6 +64,7 @@ class _BaselineRegressor(SeriesRegressorMixin, RegressorMixin, BaseEstimator):
         """Raise if windows of this length cannot be forecast from."""
 
     def _predict(self, windows):
+        windows = np.asarray(windows)  # a panel's windows, gathered
         steps_ahead = np.arange(1, self.n_outputs_ + 1)
         y = windows[:, self._positions(windows.shape[1], steps_ahead), 0]
         y = y.astype(np.float64)  # a new array, also for float32 windows

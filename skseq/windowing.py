@@ -16,10 +16,12 @@ copied ``window_length`` times.
 from numbers import Integral
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from skseq._panel import PanelWindows, read_panel
 from skseq._validation import check_monotonic_index, reject_bool_params
 
 __all__ = ["SequenceWindower", "make_windows"]
@@ -39,16 +41,42 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
     ----------
     window_length : int, default=2
         Number of consecutive steps in each window. Must be at least 1.
+    id_column : str, default=None
+        Panel mode: the column of a long DataFrame (one row per series and
+        time step) that names each row's series. Every series is windowed on
+        its own; no window crosses from one series into another.
+    time_column : str, default=None
+        The column of a long DataFrame holding each row's time: datetimes of
+        a regular frequency per series, or integers with a constant step. It
+        orders the rows, so the frame's row order does not matter. Without
+        it, the rows of each series are taken in the frame's order.
+    target_column : str, default=None
+        The column to forecast, in a long DataFrame. Required there when
+        other numeric columns are present.
+    future_columns : list of str, default=None
+        Columns known ahead (calendar, promotions, prices): a model with
+        horizon H gets their values at the H steps it forecasts. All other
+        numeric columns of a long DataFrame are past covariates, known up to
+        each step.
 
     Attributes
     ----------
     n_features_in_ : int
         Number of features of the series seen during :term:`fit` (1 for a
-        1-D series).
+        1-D series); the number of columns of a long DataFrame.
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during :term:`fit`. Defined only when the
         series is a DataFrame whose column names are all strings.
+
+    value_columns_ : list of str
+        Panel mode: the target column, then the past covariates.
+
+    series_end_ : pandas.Series
+        Panel mode: the last time (or position) of each series, by id, at
+        which its target was known in :term:`fit`: its training end. Later
+        transforms of a frame that reaches beyond it score only the targets
+        after it (see Notes).
 
     See Also
     --------
@@ -66,6 +94,16 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
     :class:`~skseq.DenseRegressor` or :class:`~skseq.RNNRegressor` in
     series mode (``fit(X, y=None)``).
 
+    Panel mode (``id_column``, ``time_column``, ``target_column`` or
+    ``future_columns`` set) takes a long DataFrame and returns a
+    :class:`~skseq._panel.PanelWindows`: the windows of every series, with
+    what the regressors need to find each window's targets inside its own
+    series. When a frame given to ``transform`` reaches beyond a series'
+    training end (``series_end_``; a test fold of
+    :class:`~skseq.PanelTimeSeriesSplit` holds the series' history followed
+    by its test steps), scores (``score``, :func:`~skseq.make_series_scorer`)
+    count only the targets after that end; the history serves as context.
+
     Examples
     --------
     >>> from skseq import SequenceWindower
@@ -80,10 +118,26 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
 
     _parameter_constraints = {
         "window_length": [Interval(Integral, 1, None, closed="left")],
+        "id_column": [str, None],
+        "time_column": [str, None],
+        "target_column": [str, None],
+        "future_columns": [list, tuple, None],
     }
 
-    def __init__(self, window_length=2):
+    def __init__(
+        self,
+        window_length=2,
+        *,
+        id_column=None,
+        time_column=None,
+        target_column=None,
+        future_columns=None,
+    ):
         self.window_length = window_length
+        self.id_column = id_column
+        self.time_column = time_column
+        self.target_column = target_column
+        self.future_columns = future_columns
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -91,8 +145,8 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_steps,) or (n_steps, n_features)
-            The series, oldest step first.
+        X : array-like of shape (n_steps,) or (n_steps, n_features), or DataFrame
+            The series, oldest step first; in panel mode a long DataFrame.
         y : None
             Ignored.
 
@@ -101,7 +155,10 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
         self : SequenceWindower
             The fitted windower.
         """
-        self._validate_series(X, reset=True)
+        if self._panel_mode():
+            self._fit_panel(X)
+        else:
+            self._validate_series(X, reset=True)
         return self
 
     def transform(self, X):
@@ -109,19 +166,112 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_steps,) or (n_steps, n_features)
+        X : array-like of shape (n_steps,) or (n_steps, n_features), or DataFrame
             The series, oldest step first, with at least ``window_length``
-            steps.
+            steps; in panel mode a long DataFrame with the columns seen in fit.
 
         Returns
         -------
         windows : ndarray of shape (n_windows, window_length, n_features)
             ``n_windows = n_steps - window_length + 1``. Read-only view; row
-            ``i`` holds steps ``i .. i + window_length - 1``.
+            ``i`` holds steps ``i .. i + window_length - 1``. In panel mode a
+            :class:`~skseq._panel.PanelWindows` holding the windows of every
+            series.
         """
         check_is_fitted(self)
+        if self._panel_mode():
+            return self._transform_panel(X)
         series = self._validate_series(X, reset=False)
         return _sliding_windows(series, self.window_length)
+
+    def _panel_mode(self):
+        names = (self.id_column, self.time_column, self.target_column)
+        return any(n is not None for n in names) or self.future_columns is not None
+
+    def _fit_panel(self, frame):
+        known = list(self.future_columns or [])
+        if not all(isinstance(c, str) for c in known):
+            raise ValueError(
+                "future_columns must be a list of column names (str); got "
+                f"{self.future_columns!r}."
+            )
+        if not isinstance(frame, pd.DataFrame):
+            read_panel(frame, id_column=None, time_column=None, value_columns=[],
+                       known_columns=[])  # fmt: skip
+        named = {self.id_column, self.time_column, *known}
+        others = [c for c in frame.columns if c not in named]
+        target = self.target_column
+        if target is None:
+            if len(others) != 1:
+                raise ValueError(
+                    "target_column must name the column to forecast when the frame "
+                    f"has other columns besides the id and time: got {others}."
+                )
+            target = others[0]
+        overlap = {target} & ({self.id_column, self.time_column} | set(known))
+        if overlap:
+            raise ValueError(
+                f"target_column={target!r} is also the id, time or a future column."
+            )
+        value_columns = [target, *[c for c in others if c != target]]
+        panel = read_panel(
+            frame,
+            id_column=self.id_column,
+            time_column=self.time_column,
+            value_columns=value_columns,
+            known_columns=known,
+        )
+        self.value_columns_ = value_columns
+        self.n_features_in_ = frame.shape[1]
+        if all(isinstance(c, str) for c in frame.columns):
+            self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        ends = []
+        for a, b in panel.bounds:
+            known_rows = np.flatnonzero(np.isfinite(panel.values[a:b, 0]))
+            ends.append(panel.times[a + known_rows[-1]] if len(known_rows) else None)
+        self.series_end_ = pd.Series(ends, index=pd.Index(panel.ids, name="id"))
+        self._ends = dict(zip(panel.ids, ends, strict=True))
+
+    def _transform_panel(self, frame):
+        panel = read_panel(
+            frame,
+            id_column=self.id_column,
+            time_column=self.time_column,
+            value_columns=self.value_columns_,
+            known_columns=list(self.future_columns or []),
+        )
+        k = self.window_length
+        starts = np.concatenate(
+            [np.arange(a, b - k + 1) for a, b in panel.bounds] or [np.zeros(0)]
+        ).astype(np.int64)
+        # Scores count the targets after each series' training end, when the
+        # frame reaches beyond it (a test fold); the training frame itself
+        # scores in sample. A series unseen in fit is scored throughout.
+        scored_from = panel.bounds[:, 0].copy()
+        after_end = scored_from.copy()
+        for j, (a, b) in enumerate(panel.bounds):
+            end = self._ends.get(panel.ids[j])
+            if end is not None:
+                after_end[j] = a + np.searchsorted(panel.times[a:b], end, side="right")
+        if np.any(after_end < panel.bounds[:, 1]) and any(
+            self._ends.get(i) is not None for i in panel.ids
+        ):
+            seen = np.array([self._ends.get(i) is not None for i in panel.ids], bool)
+            scored_from = np.where(seen, after_end, scored_from)
+        return PanelWindows(
+            values=panel.values,
+            known=panel.known,
+            bounds=panel.bounds,
+            ids=panel.ids,
+            times=panel.times,
+            window_length=k,
+            starts=starts,
+            scored_from=scored_from,
+            columns=(self.id_column, self.time_column, self.value_columns_[0]),
+            freqs=panel.freqs,
+        )
 
     def _validate_params(self):
         reject_bool_params(self, ["window_length"])

@@ -56,7 +56,7 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "clipnorm": [Interval(Real, 0, None, closed="neither"), None],
         "loss": [str, callable],
-        "scaling": [StrOptions(set(SCALING_METHODS)), None],
+        "scaling": [StrOptions({*SCALING_METHODS, "auto"}), None],
         "shuffle": ["boolean"],
         "warm_start": ["boolean"],
         "callbacks": [list, None],
@@ -113,7 +113,7 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
 
     def _predict(self, X):
         with quiet_logs():
-            y = predict_model(self.model_, X, self._scaler)
+            y = predict_model(self.model_, self._network_windows(X), self._scaler)
         return y.ravel() if self._y_ndim == 1 else y
 
     def __sklearn_is_fitted__(self):
@@ -151,7 +151,11 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         data = self._training_data(X, y, sample_weight)
         targets = data.targets
         if first:
-            self._scaler = WindowScaler(self.scaling).fit(data.windows, targets)
+            method = self.scaling
+            if method == "auto":  # panels: nothing may depend on a series' units
+                method = "window" if data.groups is not None else "last+level"
+            self._scaler = WindowScaler(method, data.n_known)
+            self._scaler.fit(data.windows, targets)
             self._y_ndim = data.y.ndim
         elif (
             data.y.ndim != self._y_ndim
@@ -163,7 +167,7 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
                 f"{data.y.shape}: horizon and y must not change between partial_fit "
                 "or warm_start calls."
             )
-        plan = self._training_plan(data.n_windows, int(epochs))
+        plan = self._training_plan(data.n_windows, int(epochs), data.groups)
         seed = seed_from(self.random_state)
         if seed is not None and not first:
             # A continued fit shuffles from a seed of its own, reproducibly:
@@ -171,13 +175,13 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
             seed = (seed + len(self.history_["loss"])) % 2**32
         with seeded(seed, trains_with_fit(self.callbacks)), quiet_logs():
             if first:
-                window_length, n_features = X.shape[1:]
-                n_inputs = self._scaler.n_inputs(n_features)
+                window_length, n_channels = data.windows.shape[1:]
                 self.model_ = build_network(
-                    (window_length, n_inputs),
-                    n_inputs - n_features,
+                    (window_length, self._scaler.n_inputs(n_channels)),
+                    self._scaler.n_level(n_channels),
                     self._body(window_length),
                     targets.shape[1],
+                    data.n_known,
                 )
                 self.model_.compile(optimizer=self._make_optimizer(), loss=self.loss)
                 self.history_ = {}
@@ -201,17 +205,38 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
             )
         return self
 
-    def _training_plan(self, n_windows, epochs):
+    def _training_plan(self, n_windows, epochs, groups=None):
         """Which windows train and which validate, and the loop's settings.
 
         Early stopping validates on the LAST windows in time order (never a
         shuffled split: neighbouring windows overlap, so a shuffled split
         leaks). With a horizon of H, the H - 1 training windows just before
         the validation ones are dropped, since their targets reach into the
-        validation targets.
+        validation targets. In a panel, each series gives its own last
+        windows (``validation_fraction`` of them, at least one where the
+        series has two or more).
         """
         train_index, val_index = np.arange(n_windows), None
-        if self.early_stopping:
+        if self.early_stopping and groups is not None:
+            train_parts, val_parts = [], []
+            cuts = np.flatnonzero(np.diff(groups)) + 1
+            for rows in np.split(np.arange(n_windows), cuts):
+                n_val = max(1, int(round(self.validation_fraction * len(rows))))
+                n_train = len(rows) - n_val - (self.horizon - 1)
+                if n_train < 1:
+                    train_parts.append(rows)
+                    continue
+                train_parts.append(rows[:n_train])
+                val_parts.append(rows[len(rows) - n_val :])
+            if not val_parts:
+                raise ValueError(
+                    "early_stopping with validation_fraction="
+                    f"{self.validation_fraction} leaves no validation window in any "
+                    "series: use longer series or a larger validation_fraction."
+                )
+            train_index = np.concatenate(train_parts)
+            val_index = np.concatenate(val_parts)
+        elif self.early_stopping:
             n_val = max(1, int(round(self.validation_fraction * n_windows)))
             n_train = n_windows - n_val - (self.horizon - 1)
             if n_train < 1:

@@ -46,6 +46,9 @@ def tensorflow_ops(tf):
         concat=lambda parts, axis: tf.concat(parts, axis=axis),
         zeros_like=tf.zeros_like,
         clip=tf.clip_by_value,
+        abs=tf.abs,
+        where=tf.where,
+        ones_like=tf.ones_like,
     )
 
 

@@ -22,25 +22,27 @@ def check_layer_sizes(estimator, name):
     return tuple(int(u) for u in sizes)
 
 
-def build_network(window_shape, n_level, body, n_outputs):
+def build_network(window_shape, n_level, body, n_outputs, n_known=0):
     """A network on windows: ``body`` layers, then a linear output layer.
 
-    With ``n_level`` level channels (the last ``n_level`` channels of each
-    step, from a ``"+level"`` scaling) the body reads only the window's
-    other channels, and the levels join the body's output right before the
-    linear output layer: a level moves the forecast linearly, and never
-    passes through the recurrent gates or hidden units, where levels beyond
-    those seen in training would distort everything else.
+    Each step's channels are the window's values, then ``n_level`` level
+    channels (from a ``"+level"`` or ``"window"`` scaling), then ``n_known``
+    future-known channels (the known inputs of the steps forecast, read
+    from the last step). The body reads only the values; the levels and
+    the known inputs join the body's output right before the linear output
+    layer: they move the forecast linearly, and never pass through the
+    recurrent gates or hidden units, where levels beyond those seen in
+    training would distort everything else.
     """
-    if not n_level:
+    if not n_level and not n_known:
         return keras.Sequential([keras.Input(window_shape), *body, _output(n_outputs)])
     inputs = keras.Input(window_shape)
-    n_values = window_shape[1] - n_level
+    n_values = window_shape[1] - n_level - n_known
     hidden = ChannelSlice(0, n_values)(inputs)
     for layer in body:
         hidden = layer(hidden)
-    level = ChannelSlice(n_values, window_shape[1], last_step=True)(inputs)
-    joined = keras.layers.Concatenate()([hidden, level])
+    extra = ChannelSlice(n_values, window_shape[1], last_step=True)(inputs)
+    joined = keras.layers.Concatenate()([hidden, extra])
     return keras.Model(inputs, _output(n_outputs)(joined))
 
 

@@ -59,9 +59,11 @@ class RNNRegressor(_SequenceRegressorBase):
         gradients); None does not clip.
     loss : str or callable, default="mse"
         Keras loss minimised in training.
-    scaling : str or None, default="last+level"
-        One of "last+level", "mean+level", "last", "mean", "standard" or
-        None: what each window is measured against before standardization:
+    scaling : str or None, default="auto"
+        One of "auto", "last+level", "mean+level", "last", "mean", "window",
+        "standard" or None: what each window is measured against before
+        standardization. ``"auto"`` is ``"last+level"`` for one series and
+        ``"window"`` for a panel (many series).
         ``"last"`` subtracts each window's last value (targets become changes
         from it), so a trending series is forecast at its current level;
         ``"mean"`` subtracts each window's mean. With ``"+level"`` the
@@ -71,7 +73,10 @@ class RNNRegressor(_SequenceRegressorBase):
         a stationary series' pull towards its mean, or where a short window
         is on a cycle, can be learned. ``"standard"`` only standardizes with
         the training data's mean and standard deviation; None trains on raw
-        values. Predictions always come back in the user's units.
+        values. ``"window"`` also divides each window by its own mean
+        absolute value, so that nothing depends on a series' units (series
+        in the thousands and near 0.01 train together). Predictions always
+        come back in the user's units.
     early_stopping : bool, default=False
         Hold out the last ``validation_fraction`` of the training windows
         (in time order, never shuffled: overlapping windows would leak),
@@ -145,7 +150,7 @@ class RNNRegressor(_SequenceRegressorBase):
         learning_rate=0.005,
         clipnorm=None,
         loss="mse",
-        scaling="last+level",
+        scaling="auto",
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,

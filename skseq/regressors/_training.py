@@ -15,7 +15,7 @@ it uses ``fit`` itself.
 """
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -79,12 +79,27 @@ def train_model(model, data, scaler, plan):
     sample_weight = data.sample_weight
     if sample_weight is not None and np.all(sample_weight == 1):
         sample_weight = None
+    targets = np.asarray(data.targets, dtype=np.float64)
+    if data.starts is not None:
+        # A panel: windows start at chosen rows of the source. Targets and
+        # weights are laid out by start row, so that one index finds a
+        # window and its targets; rows no window starts at are never used.
+        starts = data.starts
+        aligned = np.zeros((int(starts.max()) + 1, targets.shape[1]))
+        aligned[starts] = targets
+        targets = aligned
+        if sample_weight is not None:
+            weights = np.zeros(len(aligned), np.float32)
+            weights[starts] = sample_weight
+            sample_weight = weights
+        val_rows = None if plan.val_index is None else starts[plan.val_index]
+        plan = replace(plan, train_index=starts[plan.train_index], val_index=val_rows)
     arrays = GraphData(
         # Raw data stays float64 so that the scaling in the graph matches
         # WindowScaler's numpy arithmetic (a large offset minus its
         # reference loses digits in float32).
         source=np.asarray(data.source, dtype=np.float64),
-        targets=np.asarray(data.targets, dtype=np.float64),
+        targets=targets,
         weights=np.ones(0, np.float32) if sample_weight is None else sample_weight,
         stats=scaler.stats_,
     )
@@ -109,7 +124,7 @@ def train_model(model, data, scaler, plan):
     # Counted as the network's inputs: a "+level" scaling doubles the channels.
     window_values = data.window_length if data.from_series else 1
     channels = scaler.n_inputs(arrays.source.shape[-1]) / arrays.source.shape[-1]
-    n_values = data.n_windows * window_values * arrays.source[0].size * channels
+    n_values = len(targets) * window_values * arrays.source[0].size * channels
     spec = GraphSpec(
         scaling=scaler.method,
         window_length=data.window_length if data.from_series else None,
