@@ -10,7 +10,9 @@ from importlib.metadata import PackageNotFoundError, version
 from skseq.baselines import NaiveRegressor, SeasonalNaiveRegressor
 from skseq.compare import compare, plot_comparison
 from skseq.forecasting import forecast
+from skseq.local import PerSeries
 from skseq.scoring import make_series_scorer
+from skseq.splitting import PanelTimeSeriesSplit
 from skseq.windowing import SequenceWindower, make_windows
 
 try:
@@ -21,6 +23,8 @@ except PackageNotFoundError:  # running from a source tree
 __all__ = [
     "DenseRegressor",
     "NaiveRegressor",
+    "PanelTimeSeriesSplit",
+    "PerSeries",
     "RNNRegressor",
     "SeasonalNaiveRegressor",
     "SequenceWindower",

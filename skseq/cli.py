@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 from sklearn.model_selection import TimeSeriesSplit
 from sklearn.pipeline import Pipeline
 
@@ -28,6 +29,10 @@ def main(argv=None):
     """
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.id_column is not None or args.time_column is not None:
+        return _compare_panel(parser, args)
+    if args.test_size is not None:
+        parser.error("--test-size is for panels (with --id-column)")
     try:
         series, label = _load_series(args)
     except (OSError, ValueError, KeyError) as error:
@@ -68,7 +73,74 @@ def main(argv=None):
     return 0
 
 
-def architectures(window_length=12, epochs=100):
+def _compare_panel(parser, args):
+    """``skseq compare --csv ... --id-column ...``: the architectures on a panel."""
+    from skseq.splitting import PanelTimeSeriesSplit
+
+    try:
+        frame, windower, label = _load_panel(args)
+        cv = PanelTimeSeriesSplit(
+            n_splits=args.folds,
+            test_size=args.test_size,
+            id_column=args.id_column,
+            time_column=args.time_column,
+        )
+        models = architectures(args.window_length, args.epochs, windower=windower)
+        start = time.perf_counter()
+        table = compare(
+            models,
+            frame,
+            cv=cv,
+            seeds=range(args.seeds),
+            n_jobs=args.n_jobs,
+            verbose=0 if args.quiet else 1,
+        )
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        parser.error(str(error))
+    n_series = frame[args.id_column].nunique() if args.id_column else 1
+    print(
+        f"{label}: {n_series} series, {len(frame)} rows, window_length="
+        f"{args.window_length}, epochs={args.epochs}, PanelTimeSeriesSplit(n_splits="
+        f"{args.folds}, test_size={args.test_size}), seeds={args.seeds}, wall time "
+        f"{time.perf_counter() - start:.1f}s"
+    )
+    print(table.to_string(float_format=lambda v: f"{v:.3g}"))
+    print(
+        "one network over every series; mase: MASE per series (mean, median over "
+        "series), beats_snaive: share of series with a lower MASE than the seasonal "
+        "naive forecast; p_value: Diebold-Mariano test against the best"
+    )
+    if args.plot:
+        plot_comparison(table, args.plot)
+        print(f"plot written to {args.plot}")
+    return 0
+
+
+def _load_panel(args):
+    if args.csv is None:
+        raise ValueError("--id-column and --time-column need --csv")
+    frame = pd.read_csv(args.csv)
+    time_column = args.time_column
+    if time_column is not None and time_column in frame.columns:
+        times = frame[time_column]
+        if not pd.api.types.is_integer_dtype(times.dtype):
+            try:
+                frame[time_column] = pd.to_datetime(times)
+            except (ValueError, TypeError) as error:
+                raise ValueError(
+                    f"--time-column {time_column!r} of {args.csv} holds neither "
+                    f"integers nor dates ({error})"
+                ) from error
+    windower = SequenceWindower(
+        args.window_length,
+        id_column=args.id_column,
+        time_column=time_column,
+        target_column=args.column,
+    )
+    return frame, windower, f"{args.csv} [{args.column or 'target'}]"
+
+
+def architectures(window_length=12, epochs=100, windower=None):
     """Naive persistence, Dense, SimpleRNN, LSTM and GRU series-mode pipelines.
 
     Parameters
@@ -77,6 +149,9 @@ def architectures(window_length=12, epochs=100):
         Steps per window.
     epochs : int, default=100
         Training epochs of every network.
+    windower : SequenceWindower, default=None
+        The windower of every pipeline (a panel's, for example); None is
+        ``SequenceWindower(window_length)``.
 
     Returns
     -------
@@ -93,8 +168,10 @@ def architectures(window_length=12, epochs=100):
         "LSTM": RNNRegressor(cell="lstm", epochs=epochs),
         "GRU": RNNRegressor(cell="gru", epochs=epochs),
     }
+    if windower is None:
+        windower = SequenceWindower(window_length)
     return {
-        name: Pipeline([("window", SequenceWindower(window_length)), ("model", reg)])
+        name: Pipeline([("window", clone(windower)), ("model", reg)])
         for name, reg in regressors.items()
     }
 
@@ -120,7 +197,19 @@ def _parser():
     command.add_argument("--plot", help="write a picture of the comparison (PNG)")
     command.add_argument("--seeds", type=_positive_int, default=1)
     command.add_argument("--n-jobs", type=int, default=None)
-    command.add_argument("--column", help="column of --csv to use")
+    command.add_argument("--column", help="column of --csv to use (the target)")
+    command.add_argument(
+        "--id-column", help="panel: the column of --csv naming each row's series"
+    )
+    command.add_argument(
+        "--time-column", help="panel: the column of --csv with each row's time"
+    )
+    command.add_argument(
+        "--test-size",
+        type=_positive_int,
+        default=None,
+        help="panel: test steps per series and fold",
+    )
     command.add_argument("--window-length", type=_positive_int, default=12)
     command.add_argument("--epochs", type=_positive_int, default=100)
     command.add_argument("--folds", type=_positive_int, default=3)

@@ -11,15 +11,25 @@ from sklearn.base import clone
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import TimeSeriesSplit, check_cv
 
-from skseq.scoring import _Predicted, series_predictions
+from skseq.scoring import _Predicted, panel_predictions, series_predictions
+from skseq.splitting import PanelTimeSeriesSplit
+from skseq.windowing import SequenceWindower
 
 __all__ = ["compare", "plot_comparison"]
 
 
 def compare(
-    models, series, *, cv=None, seeds=(0, 1, 2), scoring="r2", n_jobs=None, verbose=1
+    models,
+    series,
+    *,
+    cv=None,
+    seeds=(0, 1, 2),
+    scoring="r2",
+    n_jobs=None,
+    verbose=1,
+    season_length=None,
 ):
-    """Cross-validate several models on one series and test their differences.
+    """Cross-validate several models on one series (or a panel) and test their differences.
 
     Every model is fitted on the same time-ordered folds once per seed (the
     seed goes to every ``random_state`` parameter it has). On each test fold
@@ -29,11 +39,13 @@ def compare(
     ----------
     models : dict of str to estimator
         Name to pipeline (or series-mode regressor) to compare.
-    series : array-like of shape (n_steps,) or (n_steps, n_features)
-        The series, oldest value first.
+    series : array-like of shape (n_steps,) or (n_steps, n_features), or DataFrame
+        The series, oldest value first; or a long panel frame, for models
+        whose :class:`~skseq.SequenceWindower` has an ``id_column``.
     cv : int or cross-validation splitter, default=None
         Time-ordered splitter; None is ``TimeSeriesSplit(n_splits=3)`` and an
-        int ``n`` is ``TimeSeriesSplit(n_splits=n)``.
+        int ``n`` is ``TimeSeriesSplit(n_splits=n)`` (for a panel:
+        :class:`~skseq.PanelTimeSeriesSplit` with the windower's columns).
     seeds : sequence of int, default=(0, 1, 2)
         Seeds; each model is fitted once per seed and fold.
     scoring : str, default="r2"
@@ -48,6 +60,10 @@ def compare(
         terminal (a pipe, a log file, CI), the line is redrawn at most every
         30 s instead of after every fit, so a log gets a few lines, not one
         per fit.
+    season_length : int, default=None
+        Panels: the season of the seasonal naive forecast and of MASE's
+        denominator. None follows the time column's frequency (12 for
+        monthly, 4 quarterly, 7 daily, 24 hourly, 52 weekly, else 1).
 
     Returns
     -------
@@ -60,6 +76,14 @@ def compare(
         errors against the best model (by ``score_mean``; NaN on its row).
         ``table.attrs["scores"]`` holds every (model, seed, fold) score and
         ``table.attrs["last_fold"]`` the last fold's targets and predictions.
+        On a panel also ``mase_mean`` and ``mase_median`` (MASE per series:
+        mean absolute error over its test targets, every step ahead, folds
+        and seeds, divided by the mean absolute seasonal difference of the
+        series' training part in the same fold; then the mean and median
+        over series) and ``beats_snaive`` (the share of series whose MASE is
+        below the seasonal naive forecast's); the seasonal naive forecast's
+        own MASE is in ``table.attrs["snaive_mase"]`` and every series'
+        MASE in ``table.attrs["mase"]``.
 
     See Also
     --------
@@ -90,10 +114,29 @@ def compare(
         cv = TimeSeriesSplit(n_splits=3)
     elif isinstance(cv, int):
         cv = TimeSeriesSplit(n_splits=cv)
+    windower = _panel_windower(models, series)
+    if windower is not None and (cv is None or isinstance(cv, int)):
+        cv = PanelTimeSeriesSplit(
+            n_splits=3 if cv is None else cv,
+            id_column=windower.id_column,
+            time_column=windower.time_column,
+        )
+    if cv is None:
+        cv = TimeSeriesSplit(n_splits=3)
+    elif isinstance(cv, int):
+        cv = TimeSeriesSplit(n_splits=cv)
     cv = check_cv(cv)
     scorer = get_scorer(scoring)
-    values = series.to_numpy() if hasattr(series, "to_numpy") else np.asarray(series)
-    folds = list(cv.split(values))
+    if windower is not None:
+        values = series
+        folds = list(cv.split(series))
+        take = series.iloc.__getitem__
+        season = _season_length(season_length, windower, series)
+    else:
+        values = series.to_numpy() if hasattr(series, "to_numpy") else np.asarray(series)
+        folds = list(cv.split(values))
+        take = values.__getitem__
+        season = None
     tasks = [
         (name, seed, fold, train, test)
         for name in models
@@ -101,7 +144,7 @@ def compare(
         for fold, (train, test) in enumerate(folds)
     ]
     run = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(_fit_and_predict)(models[name], values[train], values[test], seed)
+        delayed(_fit_and_predict)(models[name], take(train), take(test), seed, season)
         for name, seed, fold, train, test in tasks
     )
     results = []
@@ -162,26 +205,162 @@ def plot_comparison(table, path=None):
     return figure
 
 
-def _fit_and_predict(model, train, test, seed):
+def _fit_and_predict(model, train, test, seed, season=None):
     model = clone(model)
     seed_params = {k: seed for k in model.get_params() if k.endswith("random_state")}
     model.set_params(**seed_params)
     start = time.perf_counter()
     model.fit(train)
     fit_time = time.perf_counter() - start
-    y_true, y_pred, naive = series_predictions(model, test)
-    final = model[-1] if hasattr(model, "steps") else model
-    keras_model = getattr(final, "model_", None)
-    n_params = 0
-    if keras_model is not None:
-        n_params = int(sum(np.prod(v.shape) for v in keras_model.trainable_weights))
+    result = {"fit_time": fit_time, "n_params": _n_params(model)}
+    if season is None:
+        y_true, y_pred, naive = series_predictions(model, test)
+        return {**result, "y_true": y_true, "y_pred": y_pred, "naive": naive}
+    found = panel_predictions(model, test, season)
+    scale = seasonal_scale(train, _windower_of(model), season)
+    denominator = scale.reindex(found["series"]).to_numpy()
+    squeeze = (lambda a: a[:, 0]) if found["y_true"].shape[1] == 1 else (lambda a: a)
     return {
-        "y_true": y_true,
-        "y_pred": y_pred,
-        "naive": naive,
-        "fit_time": fit_time,
-        "n_params": n_params,
+        **result,
+        "y_true": squeeze(found["y_true"]),
+        "y_pred": squeeze(found["y_pred"]),
+        "naive": squeeze(found["naive"]),
+        "seasonal": squeeze(found["seasonal"]),
+        "series": found["series"],
+        "denominator": denominator,
     }
+
+
+def _n_params(model):
+    final = model[-1] if hasattr(model, "steps") else model
+    if hasattr(final, "estimators_"):  # one fitted model per series
+        return int(sum(_n_params(m) for m in final.estimators_.values()))
+    keras_model = getattr(final, "model_", None)
+    if keras_model is None:
+        return 0
+    return int(sum(np.prod(v.shape) for v in keras_model.trainable_weights))
+
+
+def seasonal_scale(frame, windower, season):
+    """Per series id: the mean absolute seasonal difference of its target (MASE's denominator).
+
+    Computed from the series' own rows in ``frame`` (a training part); with
+    fewer than ``season + 1`` known values the lag-1 difference is used, and
+    a series whose differences are all zero gets NaN (its MASE is undefined).
+    """
+    panel = clone(windower).fit(frame).transform(frame)
+    scales = []
+    for a, b in panel.bounds:
+        x = panel.values[a:b, 0]
+        lag = season if np.isfinite(x).sum() > season else 1
+        diffs = np.abs(x[lag:] - x[:-lag]) if len(x) > lag else np.zeros(0)
+        diffs = diffs[np.isfinite(diffs)]
+        value = diffs.mean() if len(diffs) else np.nan
+        scales.append(value if value > 0 else np.nan)
+    return pd.Series(scales, index=pd.Index(panel.ids, dtype=object))
+
+
+def _windower_of(model):
+    if hasattr(model, "estimator") and not hasattr(model, "steps"):
+        model = model.estimator  # a per-series wrapper
+    for _, step in getattr(model, "steps", []):
+        if isinstance(step, SequenceWindower):
+            return step
+    raise TypeError(
+        "Comparing on a panel needs pipelines that start with a SequenceWindower "
+        f"with an id_column; got {type(model).__name__}."
+    )
+
+
+def _panel_windower(models, series):
+    """The models' panel windower, or None when they work on one series."""
+    if not isinstance(series, pd.DataFrame):
+        return None
+    windowers = {}
+    for name, model in models.items():
+        try:
+            windower = _windower_of(model)
+        except TypeError:
+            continue
+        if windower._panel_mode():
+            windowers[name] = windower
+    if not windowers:
+        return None
+    if len(windowers) < len(models):
+        missing = sorted(set(models) - set(windowers))
+        raise ValueError(
+            f"Models {missing} do not window a panel: every model compared on a "
+            "panel needs a SequenceWindower with the same id_column and time_column."
+        )
+    columns = {(w.id_column, w.time_column) for w in windowers.values()}
+    if len(columns) > 1:
+        raise ValueError(
+            f"The models' windowers read different columns {sorted(columns, key=str)}; "
+            "compare them on the same id_column and time_column."
+        )
+    return next(iter(windowers.values()))
+
+
+_SEASONS = {"M": 12, "MS": 12, "ME": 12, "Q": 4, "QS": 4, "QE": 4, "W": 52,
+            "D": 7, "B": 5, "h": 24, "H": 24}  # fmt: skip
+
+
+def _season_length(season_length, windower, frame):
+    if season_length is not None:
+        if (
+            isinstance(season_length, bool)
+            or not isinstance(season_length, int | np.integer)
+            or season_length < 1
+        ):
+            raise ValueError(
+                f"season_length must be an int >= 1 or None, got {season_length!r}."
+            )
+        return int(season_length)
+    panel = clone(windower).fit(frame).transform(frame)
+    freq = next((f for f in panel.freqs if f is not None), 1)
+    if isinstance(freq, int | np.integer):
+        return 1
+    base = freq.name.split("-")[0]
+    return _SEASONS.get(base, 1)
+
+
+def _panel_columns(table, tasks, results, names):
+    """MASE per series, its mean and median, and the share beating seasonal naive."""
+    per_series, snaive = {}, None
+    for name in names:
+        mine = [r for t, r in zip(tasks, results, strict=True) if t[0] == name]
+        frame = pd.concat(
+            [
+                pd.DataFrame(
+                    {
+                        "series": r["series"],
+                        "model": _scaled_error(r["y_pred"], r),
+                        "snaive": _scaled_error(r["seasonal"], r),
+                    }
+                )
+                for r in mine
+            ]
+        )
+        grouped = frame.groupby("series", sort=True)[["model", "snaive"]].mean()
+        per_series[name] = grouped["model"]
+        if snaive is None:
+            snaive = grouped["snaive"]
+    mase = pd.DataFrame(per_series)
+    table["mase_mean"] = [mase[n].mean() for n in names]
+    table["mase_median"] = [mase[n].median() for n in names]
+    table["beats_snaive"] = [
+        float(np.mean((mase[n] < snaive.reindex(mase.index)).to_numpy())) for n in names
+    ]
+    table.attrs.update(
+        mase=mase,
+        snaive_mase={"mean": float(snaive.mean()), "median": float(snaive.median())},
+    )
+
+
+def _scaled_error(predicted, result):
+    error = np.abs(np.asarray(predicted) - result["y_true"])
+    error = error.reshape(len(error), -1).mean(axis=1)
+    return error / result["denominator"]
 
 
 def _summarise(tasks, results, scorer, names, horizon):
@@ -219,6 +398,8 @@ def _summarise(tasks, results, scorer, names, horizon):
     table.attrs.update(
         scores=scores, last_fold=last_fold, scoring=scorer._score_func.__name__
     )
+    if "series" in results[0]:
+        _panel_columns(table, tasks, results, names)
     return table
 
 

@@ -66,6 +66,15 @@ def forecast(pipe, series, steps=1, *, future=None):
     """
     if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
         raise ValueError(f"steps must be an int >= 1, got {steps!r}")
+    if hasattr(pipe, "_each"):  # one model per series
+        id_column = pipe._windower().id_column
+        parts = []
+        for model, rows in pipe._each(series):
+            mine = None
+            if future is not None and id_column in future.columns:
+                mine = future[future[id_column] == rows[id_column].iloc[0]]
+            parts.append(forecast(model, rows, steps, future=mine))
+        return pd.concat(parts, ignore_index=True)
     windower = _windower(pipe)
     if windower._panel_mode():
         return _forecast_panel(pipe, windower, series, steps, future)

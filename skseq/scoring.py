@@ -5,6 +5,8 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.metrics import get_scorer, make_scorer
 from sklearn.pipeline import Pipeline
 
+from skseq._panel import PanelWindows
+
 __all__ = ["make_series_scorer", "series_predictions"]
 
 
@@ -79,14 +81,61 @@ def series_predictions(estimator, X):
     last_values : ndarray of the same shape
         Each window's last value (first feature): naive persistence.
     """
+    if hasattr(estimator, "_each"):  # one model per series
+        parts = [series_predictions(m, rows) for m, rows in estimator._each(X)]
+        return tuple(np.concatenate(arrays) for arrays in zip(*parts, strict=True))
     if isinstance(estimator, Pipeline):
         X = estimator[:-1].transform(X)
         estimator = estimator[-1]
     windows, y_true = estimator.series_targets(X)
-    naive = windows[:, -1, 0]
+    if isinstance(windows, PanelWindows):
+        naive = windows.last_values()
+    else:
+        naive = windows[:, -1, 0]
     if y_true.ndim == 2:  # horizon > 1: persistence repeats the last value
         naive = np.repeat(naive[:, np.newaxis], y_true.shape[1], axis=1)
     return y_true, estimator.predict(windows), naive
+
+
+def panel_predictions(estimator, X, season_length=1):
+    """Targets, predictions and references of a fitted model on a panel.
+
+    Returns a dict with ``y_true``, ``y_pred``, ``naive`` (each window's last
+    value) and ``seasonal`` (the value one season before each target, from
+    the window's history: seasonal naive; the last value where the history
+    is shorter than a season), each (n_targets, horizon), and ``series`` (the
+    id of each target's series) and ``panel`` (the scored windows).
+    """
+    if hasattr(estimator, "_each"):  # one model per series
+        parts = [panel_predictions(m, rows, season_length) for m, rows in estimator._each(X)]
+        merged = {
+            key: np.concatenate([p[key] for p in parts])
+            for key in ("y_true", "y_pred", "naive", "seasonal", "series")
+        }
+        return {**merged, "panel": [p["panel"] for p in parts]}
+    final = estimator
+    if isinstance(estimator, Pipeline):
+        X = estimator[:-1].transform(X)
+        final = estimator[-1]
+    windows, y_true = final.series_targets(X)
+    y_pred = np.asarray(final.predict(windows), dtype=np.float64)
+    y_true = y_true.reshape(len(y_true), -1)
+    y_pred = y_pred.reshape(len(y_pred), -1)
+    horizon = y_true.shape[1]
+    origin = windows.starts + windows.window_length - 1
+    first = windows.bounds[windows.series, 0]
+    steps = np.arange(1, horizon + 1)
+    back = origin[:, None] + steps - season_length * np.ceil(steps / season_length)
+    back = back.astype(np.int64)
+    back = np.where(back >= first[:, None], back, origin[:, None])
+    return {
+        "y_true": y_true,
+        "y_pred": y_pred,
+        "naive": np.repeat(windows.last_values()[:, None], horizon, axis=1),
+        "seasonal": windows.values[back, 0],
+        "series": windows.ids[windows.series],
+        "panel": windows,
+    }
 
 
 class _SeriesScorer:

@@ -13,13 +13,15 @@ loader's docstring and in ``skseq/datasets/data/README.md``.
   of about 11 years.
 - :func:`load_nile`: Nile flow at Aswan, yearly 1871-1970, 100 values; noise
   and a level shift around 1898.
+- :func:`load_grunfeld`: a panel, not a Series: yearly investment, market
+  value and capital of 11 US firms, 1935-1954, as a long DataFrame.
 """
 
 from importlib.resources import files
 
 import pandas as pd
 
-__all__ = ["load_airline", "load_co2", "load_nile", "load_sunspots"]
+__all__ = ["load_airline", "load_co2", "load_grunfeld", "load_nile", "load_sunspots"]
 
 # Year starts in January. An offset object rather than the string "YS", which
 # pandas before 2.2 spelled "AS".
@@ -161,3 +163,43 @@ def load_nile():
     ((100,), '1871-01-01', np.float64(1120.0))
     """
     return _load("nile.csv", "%Y", _YEARLY, "volume")
+
+
+def load_grunfeld():
+    """Yearly investment of 11 US firms, 1935 to 1954: a small real panel.
+
+    Grunfeld's (1950) investment data: for each of 11 large firms and each
+    year, gross investment, the firm's market value (December 31) and its
+    stock of plant and equipment, all in millions of 1947 dollars. 220 rows,
+    20 years per firm; the firms differ in size by two orders of magnitude
+    (General Motors invests about 600 a year, Diamond Match about 0.6),
+    which is what a model trained across series has to cope with. The
+    values are those of the original 11-firm data set from Grunfeld's PhD
+    thesis as recreated by Kleiber, C. and Zeileis, A. (2010), "The Grunfeld
+    Data at 50", *German Economic Review* 11(4), and distributed by
+    statsmodels (``statsmodels.datasets.grunfeld``, public domain).
+
+    Returns
+    -------
+    panel : pandas.DataFrame of shape (220, 5)
+        A long frame: ``firm`` (str, the series id), ``year`` (int, the
+        time), ``invest`` (the usual target), ``value`` and ``capital``
+        (float64), sorted by firm and year.
+
+    Examples
+    --------
+    >>> from skseq.datasets import load_grunfeld
+    >>> panel = load_grunfeld()
+    >>> panel.shape, panel.firm.nunique()
+    ((220, 5), 11)
+    >>> panel.groupby("firm").year.agg(["min", "max"]).iloc[0].tolist()
+    [1935, 1954]
+    """
+    path = files("skseq.datasets").joinpath("data", "grunfeld.csv")
+    with path.open() as handle:
+        frame = pd.read_csv(
+            handle,
+            dtype={"firm": str, "year": "int64", "invest": "float64",
+                   "value": "float64", "capital": "float64"},
+        )  # fmt: skip
+    return frame
