@@ -66,7 +66,9 @@ def read_panel(frame, *, id_column, time_column, value_columns, known_columns):
         )
     for name in (*value_columns, *known_columns):
         dtype = frame[name].dtype
-        if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
+        if not (
+            pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+        ):
             raise TypeError(
                 f"Column {name!r} must be numeric (a target, a past covariate or a "
                 f"future column), got dtype {dtype}. Encode it as numbers, or drop "
@@ -208,9 +210,7 @@ def panel_targets(panel, horizon, *, scored_only=False, warn=False):
     mask = inside & ok_inputs & ok_targets
     if warn:
         short = [
-            panel.ids[j]
-            for j, (a, b) in enumerate(panel.bounds)
-            if b - a < k + horizon
+            panel.ids[j] for j, (a, b) in enumerate(panel.bounds) if b - a < k + horizon
         ]
         if short:
             shown = ", ".join(repr(i) for i in short[:10])
@@ -238,7 +238,9 @@ def panel_targets(panel, horizon, *, scored_only=False, warn=False):
 
 
 def network_source(panel, horizon):
-    """The rows the network's windows are gathered from, (n_rows, n_features + n_known * horizon).
+    """The rows the network's windows are gathered from.
+
+    Shape (n_rows, n_features + n_known * horizon).
 
     The future-known columns are appended ``horizon`` times, shifted up by
     1 .. ``horizon`` rows within each series, so that the last step of a
@@ -322,10 +324,10 @@ def _check_regular(times, bounds, ids, time_column):
             else:
                 freqs.append(None)
             continue
-        freq = pd.infer_freq(pd.DatetimeIndex(t))
+        freq = pd.DatetimeIndex(t, freq="infer").freq
         if freq is None:
             raise ValueError(_irregular(series_id, time_column, t, steps))
-        freqs.append(pd.tseries.frequencies.to_offset(freq))
+        freqs.append(freq)
     return tuple(freqs)
 
 
@@ -356,7 +358,7 @@ def _as_float(frame, columns, order):
 def next_times(panel, steps):
     """The next ``steps`` times of each series, one array per series."""
     out = []
-    for j, (a, b) in enumerate(panel.bounds):
+    for j, (_, b) in enumerate(panel.bounds):
         last = panel.times[b - 1]
         freq = panel.freqs[j] if panel.freqs else 1
         if isinstance(freq, int | np.integer):

@@ -29,7 +29,7 @@ def compare(
     verbose=1,
     season_length=None,
 ):
-    """Cross-validate several models on one series (or a panel) and test their differences.
+    """Cross-validate models on one series (or a panel) and test their differences.
 
     Every model is fitted on the same time-ordered folds once per seed (the
     seed goes to every ``random_state`` parameter it has). On each test fold
@@ -133,7 +133,9 @@ def compare(
         take = series.iloc.__getitem__
         season = _season_length(season_length, windower, series)
     else:
-        values = series.to_numpy() if hasattr(series, "to_numpy") else np.asarray(series)
+        values = (
+            series.to_numpy() if hasattr(series, "to_numpy") else np.asarray(series)
+        )
         folds = list(cv.split(values))
         take = values.__getitem__
         season = None
@@ -242,7 +244,9 @@ def _n_params(model):
 
 
 def seasonal_scale(frame, windower, season):
-    """Per series id: the mean absolute seasonal difference of its target (MASE's denominator).
+    """Per series id: the mean absolute seasonal difference of its target.
+
+    MASE's denominator.
 
     Computed from the series' own rows in ``frame`` (a training part); with
     fewer than ``season + 1`` known values the lag-1 difference is used, and

@@ -129,9 +129,7 @@ def _forecast_panel(pipe, windower, frame, steps, future):
     lengths = panel.bounds[:, 1] - panel.bounds[:, 0]
     short = lengths < k
     if short.all():
-        raise ValueError(
-            f"No series has window_length={k} rows to forecast from."
-        )
+        raise ValueError(f"No series has window_length={k} rows to forecast from.")
     if short.any():
         names = ", ".join(repr(i) for i in panel.ids[short][:10])
         warnings.warn(
@@ -208,7 +206,9 @@ def _future_rows(windower, panel, keep, times, known_columns, future, n_ahead):
             f"for each series' next {n_ahead} step(s)."
         )
     if not isinstance(future, pd.DataFrame):
-        raise TypeError(f"future must be a pandas DataFrame, got {type(future).__name__}.")
+        raise TypeError(
+            f"future must be a pandas DataFrame, got {type(future).__name__}."
+        )
     needed = [c for c in (id_name, time_name, *known_columns) if c is not None]
     missing = [c for c in needed if c not in future.columns]
     if missing:
@@ -222,9 +222,7 @@ def _future_rows(windower, panel, keep, times, known_columns, future, n_ahead):
     key = pd.MultiIndex.from_arrays([future[id_name], future[time_name]])
     if key.has_duplicates:
         raise ValueError("future has duplicated (id, time) rows; keep one per step.")
-    table = pd.DataFrame(
-        future[known_columns].to_numpy(dtype=np.float64), index=key
-    )
+    table = pd.DataFrame(future[known_columns].to_numpy(dtype=np.float64), index=key)
     rows, lacking = [], {}
     for j in keep:
         wanted = pd.MultiIndex.from_arrays(
@@ -265,7 +263,7 @@ def _as_output(values, series):
     index = getattr(series, "index", None)
     if not isinstance(index, pd.DatetimeIndex) or len(index) < 3:
         return values
-    freq = index.freq or pd.infer_freq(index)
+    freq = index.freq or pd.DatetimeIndex(index, freq="infer").freq
     if freq is None:
         return values
     future = pd.date_range(index[-1], periods=len(values) + 1, freq=freq)[1:]

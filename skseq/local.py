@@ -132,7 +132,9 @@ class PerSeries(MetaEstimatorMixin, BaseEstimator):
 
     def _parts(self, X):
         if not isinstance(X, pd.DataFrame):
-            raise TypeError(f"PerSeries takes a long DataFrame, got {type(X).__name__}.")
+            raise TypeError(
+                f"PerSeries takes a long DataFrame, got {type(X).__name__}."
+            )
         id_column = self._windower().id_column
         if id_column not in X.columns:
             raise ValueError(f"Unknown column(s) [{id_column!r}] (the id_column).")

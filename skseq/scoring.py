@@ -107,7 +107,9 @@ def panel_predictions(estimator, X, season_length=1):
     id of each target's series) and ``panel`` (the scored windows).
     """
     if hasattr(estimator, "_each"):  # one model per series
-        parts = [panel_predictions(m, rows, season_length) for m, rows in estimator._each(X)]
+        parts = [
+            panel_predictions(m, rows, season_length) for m, rows in estimator._each(X)
+        ]
         merged = {
             key: np.concatenate([p[key] for p in parts])
             for key in ("y_true", "y_pred", "naive", "seasonal", "series")

@@ -191,10 +191,12 @@ class PanelTimeSeriesSplit(BaseCrossValidator):
             value = getattr(self, name)
             if name == "test_size" and value is None:
                 continue
-            if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
-                raise ValueError(
-                    f"{name} must be an int >= {low}, got {value!r}."
-                )
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, Integral)
+                or value < low
+            ):
+                raise ValueError(f"{name} must be an int >= {low}, got {value!r}.")
         for name in ("max_train_size", "context"):
             value = getattr(self, name)
             if value is not None and (

@@ -17,6 +17,7 @@ so the fast set stays fast.
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 
 # Tiny, fast network settings for tests that only check behaviour.
@@ -26,6 +27,7 @@ FAST = {"epochs": 2, "batch_size": 64, "verbose": 0, "random_state": 0}
 KERAS_MODULES = {
     "test_environment.py",
     "test_parameters.py",
+    "test_panel_models.py",
     "test_pipeline.py",
     "test_regressors.py",
     "test_scaling_methods.py",
@@ -112,3 +114,23 @@ def sine():
 def lesson():
     """The classic lesson's nine numbers."""
     return [1, 3, 5, 2, 4, 9, 7, 6, 8]
+
+
+def make_panel(seed=0, lengths=(40, 30, 24), scales=(1000.0, 0.01, 5.0)):
+    """Monthly series of different lengths, starts and scales, rows shuffled."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for j, (n, scale) in enumerate(zip(lengths, scales, strict=True)):
+        t = np.arange(n)
+        start = pd.Timestamp("2020-01-01") + pd.DateOffset(months=3 * j)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "unique_id": f"s{j}",
+                    "ds": pd.date_range(start, periods=n, freq="MS"),
+                    "y": scale * (3 + np.sin(t / 2) + 0.1 * rng.standard_normal(n)),
+                }
+            )
+        )
+    panel = pd.concat(frames, ignore_index=True)
+    return panel.sample(frac=1, random_state=seed).reset_index(drop=True)
