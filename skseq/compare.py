@@ -11,6 +11,7 @@ from sklearn.base import clone
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import TimeSeriesSplit, check_cv
 
+from skseq.local import PerSeries
 from skseq.scoring import _Predicted, panel_predictions, series_predictions
 from skseq.splitting import PanelTimeSeriesSplit
 from skseq.windowing import SequenceWindower
@@ -460,6 +461,8 @@ def _common_horizon(models):
     """The horizon every model forecasts; comparing different ones is refused."""
     horizons = {}
     for name, model in models.items():
+        if isinstance(model, PerSeries):
+            model = model.estimator
         final = model[-1] if hasattr(model, "steps") else model
         horizons[name] = int(final.get_params().get("horizon", 1))
     if len(set(horizons.values())) > 1:

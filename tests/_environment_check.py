@@ -2,7 +2,7 @@
 
 Run as ``python tests/_environment_check.py [loky] [dask]``. It fits a seeded
 series-mode pipeline, then, for each worker kind named, runs ``compare`` and
-a small grid search on two worker processes, the same runs sequentially in
+a small grid search (on one series and on a panel) on two worker processes, the same runs sequentially in
 this process, and asks every worker what it sees. On Dask each worker first
 fits other architectures, so that its process state differs from this
 one's. The report is one JSON object on the last line of standard output;
@@ -92,10 +92,62 @@ def _runs(series, n_jobs):
         n_jobs=n_jobs,
     ).fit(series)
     columns = ["score_mean", "mae", "skill"]
+    panel_table, panel_grid = _panel_runs(series, n_jobs)
     return {
         "table": table[columns].to_numpy().tolist(),
         "grid": grid.cv_results_["mean_test_score"].tolist(),
+        "panel_table": panel_table,
+        "panel_grid": panel_grid,
     }
+
+
+def _panel_runs(series, n_jobs):
+    """The same on a panel of three series of different scales and lengths."""
+    import pandas as pd
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+
+    from skseq import (
+        DenseRegressor,
+        NaiveRegressor,
+        PanelTimeSeriesSplit,
+        PerSeries,
+        SequenceWindower,
+        compare,
+        make_series_scorer,
+    )
+
+    panel = pd.concat(
+        [
+            pd.DataFrame(
+                {"unique_id": f"s{j}", "ds": range(n), "y": scale * (2 + series[:n])}
+            )
+            for j, (scale, n) in enumerate([(100.0, 80), (0.1, 60), (3.0, 70)])
+        ]
+    )
+    window = SequenceWindower(
+        4, id_column="unique_id", time_column="ds", target_column="y"
+    )
+    dense = make_pipeline(window, DenseRegressor((8,), epochs=5, horizon=2))
+    models = {
+        "naive": make_pipeline(window, NaiveRegressor(horizon=2)),
+        "dense": dense,
+        "local": PerSeries(dense),
+    }
+    cv = PanelTimeSeriesSplit(n_splits=2, test_size=4)
+    table = compare(models, panel, cv=cv, seeds=(0,), verbose=0, n_jobs=n_jobs)
+    grid = GridSearchCV(
+        dense.set_params(denseregressor__random_state=0),
+        {"sequencewindower__window_length": [3, 4]},
+        cv=cv,
+        scoring=make_series_scorer("neg_mean_absolute_error"),
+        n_jobs=n_jobs,
+    ).fit(panel)
+    columns = ["mae", "mase_mean", "beats_snaive"]
+    return (
+        table[columns].to_numpy().tolist(),
+        grid.cv_results_["mean_test_score"].tolist(),
+    )
 
 
 def _largest_difference(parallel, sequential):
