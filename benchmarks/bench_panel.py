@@ -268,7 +268,8 @@ def main(argv=None):
                 f"{method} (statsmodels, per series)", predicted, local_rows, local_ids
             )
             print(
-                f"{method}: {seconds:.0f} s, {failures} fits fell back to seasonal naive"
+                f"{method}: {seconds:.0f} s, {failures} fits fell back to seasonal "
+                "naive"
             )
     builders = networks(args)
     for name in args.models.split(","):

@@ -2,12 +2,12 @@
 
 Run as ``python tests/_environment_check.py [loky] [dask]``. It fits a seeded
 series-mode pipeline, then, for each worker kind named, runs ``compare`` and
-a small grid search (on one series and on a panel) on two worker processes, the same runs sequentially in
-this process, and asks every worker what it sees. On Dask each worker first
-fits other architectures, so that its process state differs from this
-one's. The report is one JSON object on the last line of standard output;
-standard error is left to the caller, who checks what TensorFlow printed on
-it.
+a small grid search (on one series and on a panel) on two worker processes,
+the same runs sequentially in this process, and asks every worker what it
+sees. On Dask each worker first fits other architectures, so that its
+process state differs from this one's. The report is one JSON object on the
+last line of standard output; standard error is left to the caller, who
+checks what TensorFlow printed on it.
 
 Starting interpreters and workers is what costs here (5-9 s of TensorFlow
 import each), so one run answers every question at once: the predictions
