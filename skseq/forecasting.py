@@ -10,7 +10,7 @@ from skseq.windowing import SequenceWindower
 __all__ = ["forecast"]
 
 
-def forecast(pipe, series, steps=1):
+def forecast(pipe, series, steps=1, *, coverage=None):
     """Forecast the ``steps`` values that follow ``series``.
 
     With a model trained for ``horizon >= steps`` the forecast is direct: the
@@ -28,12 +28,17 @@ def forecast(pipe, series, steps=1):
         values (usually the one the pipeline was trained on).
     steps : int, default=1
         Number of future values.
+    coverage : float or list of float, default=None
+        With a fitted :class:`~skseq.ConformalRegressor` as ``pipe``, the
+        fraction(s) in (0, 1) of future values the bounds should hold; see
+        :meth:`~skseq.ConformalRegressor.forecast_interval`.
 
     Returns
     -------
-    forecast : ndarray of shape (steps,) or pandas.Series
+    forecast : ndarray of shape (steps,), pandas.Series or pandas.DataFrame
         A pandas Series indexed by the next ``steps`` dates when ``series``
-        is a pandas Series with a regular DatetimeIndex.
+        is a pandas Series with a regular DatetimeIndex. With ``coverage``,
+        a DataFrame with columns ``forecast``, ``lower`` and ``upper``.
 
     Examples
     --------
@@ -46,6 +51,15 @@ def forecast(pipe, series, steps=1):
     >>> forecast(pipe, series, steps=4).shape
     (4,)
     """
+    if hasattr(pipe, "forecast_interval"):  # a ConformalRegressor
+        if coverage is not None:
+            return pipe.forecast_interval(series, steps, coverage=coverage)
+        pipe = pipe.estimator_ if hasattr(pipe, "estimator_") else pipe.estimator
+    elif coverage is not None:
+        raise TypeError(
+            "coverage needs a fitted skseq.ConformalRegressor, got "
+            f"{type(pipe).__name__}: wrap the pipeline in ConformalRegressor(pipe)."
+        )
     if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
         raise ValueError(f"steps must be an int >= 1, got {steps!r}")
     windower = _windower(pipe)
