@@ -14,14 +14,19 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context, clone
 from sklearn.pipeline import Pipeline
-from sklearn.utils import get_tags
+from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
     RealNotInt,
     StrOptions,
 )
-from sklearn.utils.validation import _num_samples, check_array, check_is_fitted
+from sklearn.utils.validation import (
+    _num_samples,
+    check_array,
+    check_is_fitted,
+    indexable,
+)
 
 from skseq._intervals import (
     check_coverage,
@@ -183,7 +188,15 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
             if name.endswith("_") and not name.startswith("__"):
                 delattr(self, name)
         self._recursive_cache = {}
+        X, y = indexable(X, y)  # sparse formats without row slicing become CSR
         n_values = _num_samples(X)
+        if y is None and not hasattr(_final(self.estimator), "series_targets"):
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                f"is None: series mode (y=None) needs a skseq regressor or a "
+                f"pipeline ending in one, and {type(_final(self.estimator)).__name__} "
+                "is neither."
+            )
         context = self._context() if y is None else 0
         n_cal = self._n_calibration(n_values)
         horizon = self._horizon() if y is None else 1
@@ -198,8 +211,8 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         if head < max(context + horizon, 1):
             raise ValueError(
                 f"calibration_size={self.calibration_size!r} holds out {n_cal} of "
-                f"{n_values} values and leaves {head} to fit on; the model needs at "
-                f"least window_length + horizon = {context + horizon}."
+                f"n_samples={n_values} values and leaves {head} to fit on; the model "
+                f"needs at least window_length + horizon = {context + horizon}."
             )
         head_params = _slice_params(fit_params, n_values, head)
         calibrator = clone(self.estimator)
@@ -209,7 +222,9 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
             windows, y_true, y_pred = _window_predictions(calibrator, tail)
         else:
             calibrator.fit(_rows(X, 0, head), _rows(y, 0, head), **head_params)
-            windows = _first_feature(_rows(X, head, n_values))
+            windows = None
+            if self.conformity_score == "normalized":
+                windows = _first_feature(_rows(X, head, n_values))
             y_true = np.asarray(_rows(y, head, n_values), dtype=np.float64)
             y_pred = calibrator.predict(_rows(X, head, n_values))
         errors = np.abs(_columns(y_true) - _columns(y_pred))
@@ -228,7 +243,7 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         if hasattr(self.estimator_, "n_features_in_"):
             self.n_features_in_ = self.estimator_.n_features_in_
         self._series_mode = y is None
-        self._one_d = getattr(X, "ndim", np.ndim(X)) == 1
+        self._one_d = (X.ndim if hasattr(X, "ndim") else np.ndim(X)) == 1
         self._history = None
         if y is None and _find_windower(self.estimator) is not None:
             values = check_array(X, ensure_2d=False, dtype=np.float64)
@@ -495,9 +510,7 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         return windower.window_length if windower is not None else 1
 
     def _horizon(self):
-        final = self.estimator[-1] if isinstance(self.estimator, Pipeline) else None
-        final = self.estimator if final is None else final
-        return int(final.get_params().get("horizon", 1))
+        return int(_final(self.estimator).get_params().get("horizon", 1))
 
     def _n_calibration(self, n_values):
         size = self.calibration_size
@@ -626,13 +639,11 @@ def _floor(scale):
 
 
 def _rows(data, start, stop):
-    if hasattr(data, "iloc"):
-        return data.iloc[start:stop]
-    return (
-        data[start:stop]
-        if isinstance(data, np.ndarray)
-        else (np.asarray(data)[start:stop])
-    )
+    return _safe_indexing(data, slice(start, stop))
+
+
+def _final(estimator):
+    return estimator[-1] if isinstance(estimator, Pipeline) else estimator
 
 
 def _slice_params(params, n_values, stop):
