@@ -104,7 +104,7 @@ def winkler_score(y_true, y_interval, coverage):
     --------
     >>> from skseq.metrics import winkler_score
     >>> round(winkler_score([1.0, 5.0], [[0, 2], [0, 4]], coverage=0.8), 1)
-    7.0
+    8.0
     """
     return float(np.mean(winkler_losses(y_true, y_interval, coverage)))
 

@@ -41,7 +41,7 @@ def plot_forecast(series, forecast, *, history=None, ax=None, path=None, title=N
     >>> from sklearn.pipeline import make_pipeline
     >>> from skseq import ConformalRegressor, NaiveRegressor, SequenceWindower
     >>> from skseq import forecast, plot_forecast
-    >>> series = np.sin(np.arange(100) / 4)
+    >>> series = np.sin(np.arange(200) / 4)
     >>> cr = ConformalRegressor(make_pipeline(SequenceWindower(4), NaiveRegressor()))
     >>> frame = forecast(cr.fit(series), series, steps=6, coverage=[0.8, 0.95])
     >>> figure = plot_forecast(series, frame, history=30)
