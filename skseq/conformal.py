@@ -355,6 +355,7 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
             suffix = "" if single else f"_{c:g}"
             frame[f"lower{suffix}"] = interval[:, 0, j]
             frame[f"upper{suffix}"] = interval[:, 1, j]
+        frame.attrs["coverage"] = [float(c) for c in coverages]
         return frame
 
     def update(self, new_values):

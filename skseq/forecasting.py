@@ -111,7 +111,8 @@ def _as_output(values, series):
     index = getattr(series, "index", None)
     if not isinstance(index, pd.DatetimeIndex) or len(index) < 3:
         return values
-    freq = index.freq or pd.infer_freq(index)
+    # freq="infer" rather than pd.infer_freq, which warns on pandas >= 3.1.
+    freq = index.freq or pd.DatetimeIndex(index, freq="infer").freq
     if freq is None:
         return values
     future = pd.date_range(index[-1], periods=len(values) + 1, freq=freq)[1:]

@@ -108,7 +108,9 @@ def plot_forecast(series, forecast, *, history=None, ax=None, path=None, title=N
 def _bands(frame):
     """(label, lower column, upper column), widest first."""
     if "lower" in frame and "upper" in frame:
-        return [("prediction", "lower", "upper")]
+        coverage = frame.attrs.get("coverage", [None])[0]
+        label = "prediction" if coverage is None else f"{coverage:.0%}"
+        return [(label, "lower", "upper")]
     bands = []
     for column in frame.columns:
         if column.startswith("lower_") and f"upper_{column[6:]}" in frame:
