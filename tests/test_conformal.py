@@ -450,3 +450,43 @@ def test_dense_network_intervals_wrap_the_pipelines_own_forecast():
     assert np.all(frame.lower <= frame.forecast) and np.all(
         frame.forecast <= frame.upper
     )
+
+
+# compare ------------------------------------------------------------------
+
+
+def test_compare_reports_interval_columns_for_conformal_models_only():
+    """coverage/mean_width/winkler from all test intervals; NaN without them."""
+    from skseq import compare
+    from skseq.metrics import empirical_coverage, mean_width, winkler_score
+
+    series = load_airline()
+    conformal = ConformalRegressor(_pipe(), 0.8, calibration_size=0.3)
+    models = {"plain": _pipe(NaiveRegressor()), "conformal": conformal}
+    cv = TimeSeriesSplit(2)
+    table = compare(models, series, cv=cv, seeds=(0,), verbose=0)
+    assert table.loc["plain", ["coverage", "mean_width", "winkler"]].isna().all()
+    truth, intervals = [], []
+    for train, test in cv.split(series):
+        fitted = clone(conformal).fit(series.iloc[train])
+        windows = series.iloc[test]
+        intervals.append(fitted.predict_interval(windows)[:-1])
+        truth.append(windows.to_numpy()[12:])
+    truth, intervals = np.concatenate(truth), np.concatenate(intervals)
+    row = table.loc["conformal"]
+    assert row["coverage"] == pytest.approx(empirical_coverage(truth, intervals))
+    assert row["mean_width"] == pytest.approx(mean_width(intervals))
+    assert row["winkler"] == pytest.approx(winkler_score(truth, intervals, 0.8))
+    by_winkler = compare(
+        {**models, "wide": clone(conformal).set_params(coverage=0.9)},
+        series,
+        cv=cv,
+        seeds=(0,),
+        verbose=0,
+        dm_loss="winkler",
+    )
+    best = by_winkler["winkler"].idxmin()
+    assert np.isnan(by_winkler.loc[best, "p_value"])
+    assert np.isnan(by_winkler.loc["plain", "p_value"])
+    other = ({"conformal", "wide"} - {best}).pop()
+    assert 0 <= by_winkler.loc[other, "p_value"] <= 1
