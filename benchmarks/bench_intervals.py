@@ -49,7 +49,7 @@ from sklearn.pipeline import Pipeline
 
 import skseq
 from skseq import ConformalRegressor, SeasonalNaiveRegressor, SequenceWindower
-from skseq.conformal import _recursive_paths
+from skseq._intervals import recursive_paths
 from skseq.datasets import load_airline, load_co2, load_nile, load_sunspots
 from skseq.metrics import empirical_coverage, mean_width, winkler_score
 
@@ -136,7 +136,7 @@ def _gaussian(pipe, series, n_train, window_length, origins):
     train = series[:n_train]
     ends = np.arange(window_length - 1, n_train - 1)
     windows = np.stack([train[e - window_length + 1 : e + 1] for e in ends])
-    paths = _recursive_paths(pipe, windows, STEPS)
+    paths = recursive_paths(pipe, windows, STEPS)
     padded = np.concatenate([train, np.full(STEPS, np.nan)])
     truth = np.stack([padded[e + 1 : e + 1 + STEPS] for e in ends])
     sigma = np.nanstd(truth - paths, axis=0, ddof=1)
@@ -144,7 +144,7 @@ def _gaussian(pipe, series, n_train, window_length, origins):
     one_point = pipe.predict(context)
     one = np.stack([one_point - z * sigma[0], one_point + z * sigma[0]], axis=1)
     test_windows = np.stack([series[o - window_length : o] for o in origins])
-    steps_point = _recursive_paths(pipe, test_windows, STEPS)
+    steps_point = recursive_paths(pipe, test_windows, STEPS)
     steps = np.stack([steps_point - z * sigma, steps_point + z * sigma], axis=-1)
     targets = np.stack([series[o : o + STEPS] for o in origins])
     return {

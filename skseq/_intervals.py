@@ -1,4 +1,4 @@
-"""Helpers shared by the conformal regressor and the interval metrics.
+"""Helpers of the conformal regressor and the interval metrics (no TensorFlow).
 
 Coverage is always a fraction in (0, 1): 0.9 asks for intervals that hold
 the true value nine times in ten. Nothing here imports TensorFlow.
@@ -8,7 +8,13 @@ import math
 from numbers import Real
 
 import numpy as np
+from sklearn.pipeline import Pipeline
+from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils.validation import _num_samples
+
+from skseq.forecasting import forecast as _point_forecast
+from skseq.windowing import SequenceWindower
 
 # Guards the ceilings below against float error: (19 + 1) * 0.95 is
 # 19.000000000000004 in floating point, whose ceiling would ask for a 20th
@@ -137,3 +143,101 @@ def _show(coverages):
     if len(values) == 1:
         return f"{values[0]:g}"
     return "[" + ", ".join(f"{v:g}" for v in values) + "]"
+
+
+def window_predictions(estimator, X):
+    """First feature of the windows with known targets, targets, predictions.
+
+    Goes through the public ``series_targets`` of the final regressor, as
+    :func:`skseq.scoring.series_predictions` does.
+    """
+    final = estimator
+    if isinstance(estimator, Pipeline):
+        X = estimator[:-1].transform(X)
+        final = estimator[-1]
+    windows, y_true = final.series_targets(X)
+    return windows[:, :, 0], y_true, final.predict(windows)
+
+
+def prediction_windows(estimator, X):
+    """First feature of every window ``estimator.predict(X)`` predicts from."""
+    if isinstance(estimator, Pipeline):
+        X = estimator[:-1].transform(X)
+    return first_feature(X)
+
+
+def recursive_paths(estimator, windows, steps):
+    """Recursive forecasts of ``steps`` from each window, as ``skseq.forecast``.
+
+    Each round predicts ``horizon`` values from every window at once and
+    appends all of them before the window slides, exactly as
+    :func:`skseq.forecast` does for one series.
+    """
+    window_length = windows.shape[1]
+    direct = (
+        isinstance(estimator, Pipeline)
+        and len(estimator.steps) == 2
+        and isinstance(estimator[0], SequenceWindower)
+    )
+    if not direct:  # other pipelines: one forecast per origin
+        return np.stack([_point_forecast(estimator, w, steps) for w in windows])
+    final = estimator[-1]
+    paths = windows.copy()
+    while paths.shape[1] - window_length < steps:
+        window = paths[:, -window_length:, np.newaxis]
+        predicted = as_columns(final.predict(window))
+        paths = np.hstack([paths, predicted])
+    return paths[:, window_length : window_length + steps]
+
+
+def find_windower(estimator):
+    if not isinstance(estimator, Pipeline):
+        return None
+    for _, step in estimator.steps:
+        if isinstance(step, SequenceWindower):
+            return step
+    return None
+
+
+def scale_floor(scale):
+    # A flat window has no scale; dividing by zero would make its score
+    # infinite. The floor is a thousandth of a typical window's scale.
+    typical = float(np.median(scale)) if len(scale) else 0.0
+    return 1e-3 * typical if typical > 0 else 1.0
+
+
+def take_rows(data, start, stop):
+    return _safe_indexing(data, slice(start, stop))
+
+
+def final_step(estimator):
+    return estimator[-1] if isinstance(estimator, Pipeline) else estimator
+
+
+def slice_params(params, n_values, stop):
+    """Fit parameters with one value per sample (weights) cut to the head."""
+    return {
+        key: take_rows(value, 0, stop) if per_sample(value, n_values) else value
+        for key, value in params.items()
+    }
+
+
+def per_sample(value, n_values):
+    if isinstance(value, str) or not hasattr(value, "__len__"):
+        return False
+    try:
+        return _num_samples(value) == n_values
+    except TypeError:
+        return False
+
+
+def first_feature(X):
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim == 1:
+        return X[:, np.newaxis]
+    return X[:, :, 0] if X.ndim == 3 else X
+
+
+def as_columns(values):
+    values = np.asarray(values, dtype=np.float64)
+    return values.reshape(len(values), -1)

@@ -13,8 +13,7 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context, clone
-from sklearn.pipeline import Pipeline
-from sklearn.utils import _safe_indexing, get_tags
+from sklearn.utils import get_tags
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -29,14 +28,23 @@ from sklearn.utils.validation import (
 )
 
 from skseq._intervals import (
+    as_columns,
     check_coverage,
     check_enough_scores,
     conformal_quantile,
     count_scores,
+    final_step,
+    find_windower,
+    first_feature,
+    prediction_windows,
+    recursive_paths,
+    scale_floor,
+    slice_params,
+    take_rows,
+    window_predictions,
     window_scale,
 )
 from skseq.forecasting import forecast as _point_forecast
-from skseq.windowing import SequenceWindower
 
 __all__ = ["ConformalRegressor"]
 
@@ -190,12 +198,12 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         self._recursive_cache = {}
         X, y = indexable(X, y)  # sparse formats without row slicing become CSR
         n_values = _num_samples(X)
-        if y is None and not hasattr(_final(self.estimator), "series_targets"):
+        last = final_step(self.estimator)
+        if y is None and not hasattr(last, "series_targets"):
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 f"is None: series mode (y=None) needs a skseq regressor or a "
-                f"pipeline ending in one, and {type(_final(self.estimator)).__name__} "
-                "is neither."
+                f"pipeline ending in one, and {type(last).__name__} is neither."
             )
         context = self._context() if y is None else 0
         n_cal = self._n_calibration(n_values)
@@ -214,24 +222,24 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
                 f"n_samples={n_values} values and leaves {head} to fit on; the model "
                 f"needs at least window_length + horizon = {context + horizon}."
             )
-        head_params = _slice_params(fit_params, n_values, head)
+        head_params = slice_params(fit_params, n_values, head)
         calibrator = clone(self.estimator)
         if y is None:
-            calibrator.fit(_rows(X, 0, head), **head_params)
-            tail = _rows(X, head - context, n_values)
-            windows, y_true, y_pred = _window_predictions(calibrator, tail)
+            calibrator.fit(take_rows(X, 0, head), **head_params)
+            tail = take_rows(X, head - context, n_values)
+            windows, y_true, y_pred = window_predictions(calibrator, tail)
         else:
-            calibrator.fit(_rows(X, 0, head), _rows(y, 0, head), **head_params)
+            calibrator.fit(take_rows(X, 0, head), take_rows(y, 0, head), **head_params)
             windows = None
             if self.conformity_score == "normalized":
-                windows = _first_feature(_rows(X, head, n_values))
-            y_true = np.asarray(_rows(y, head, n_values), dtype=np.float64)
-            y_pred = calibrator.predict(_rows(X, head, n_values))
-        errors = np.abs(_columns(y_true) - _columns(y_pred))
+                windows = first_feature(take_rows(X, head, n_values))
+            y_true = np.asarray(take_rows(y, head, n_values), dtype=np.float64)
+            y_pred = calibrator.predict(take_rows(X, head, n_values))
+        errors = np.abs(as_columns(y_true) - as_columns(y_pred))
         self._scale_floor = 1.0
         if self.conformity_score == "normalized":
             scale = window_scale(windows)
-            self._scale_floor = _floor(scale)
+            self._scale_floor = scale_floor(scale)
             errors = errors / self._scale(windows)[:, np.newaxis]
         self.conformity_scores_ = errors
         self.adapted_coverage_ = np.full(errors.shape[1], float(self.coverage))
@@ -245,7 +253,7 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         self._series_mode = y is None
         self._one_d = (X.ndim if hasattr(X, "ndim") else np.ndim(X)) == 1
         self._history = None
-        if y is None and _find_windower(self.estimator) is not None:
+        if y is None and find_windower(self.estimator) is not None:
             values = check_array(X, ensure_2d=False, dtype=np.float64)
             if values.ndim == 1 or values.shape[1] == 1:
                 values = values.reshape(len(values))
@@ -293,7 +301,7 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         y_pred = self.estimator_.predict(X)
         scale = None
         if self.conformity_score == "normalized":
-            scale = self._scale(_prediction_windows(self.estimator_, X))
+            scale = self._scale(prediction_windows(self.estimator_, X))
         return self._intervals(y_pred, scale, coverages, single)
 
     def forecast_interval(self, series, steps=1, coverage=None):
@@ -368,6 +376,8 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         moves too: down by ``gamma * (1 - coverage)`` after a hit, up by
         ``gamma * coverage`` after a miss, so the long-run share of misses
         approaches ``1 - coverage`` even when the series drifts.
+        Recursive forecasts beyond the horizon keep the calibration of
+        ``fit``; with ``method="aci"`` they move with the last step's level.
 
         Parameters
         ----------
@@ -393,7 +403,7 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         horizon = self.conformity_scores_.shape[1]
         full = np.concatenate([history, new])
         windows = np.lib.stride_tricks.sliding_window_view(full[:-1], window_length)
-        predicted = _columns(self._predict_series(full[:-1]))
+        predicted = as_columns(self._predict_series(full[:-1]))
         scale = np.ones(len(windows))
         if self.conformity_score == "normalized":
             scale = self._scale(windows)
@@ -453,7 +463,7 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         check_enough_scores(count_scores(scores), coverages, "the calibration")
         y_pred = np.asarray(y_pred, dtype=np.float64)
         one_column = y_pred.ndim == 1
-        y_pred = _columns(y_pred)
+        y_pred = as_columns(y_pred)
         offset = self.adapted_coverage_ - self.coverage
         steps = np.minimum(np.arange(y_pred.shape[1]), len(offset) - 1)
         level = coverages[np.newaxis, :] + offset[steps, np.newaxis]
@@ -489,7 +499,7 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
                 "or fewer steps."
             )
         windows = np.stack([values[e - window_length + 1 : e + 1] for e in origins])
-        paths = _recursive_paths(self.calibration_estimator_, windows, steps)
+        paths = recursive_paths(self.calibration_estimator_, windows, steps)
         padded = np.concatenate([values, np.full(steps, np.nan)])
         truth = np.stack([padded[e + 1 : e + 1 + steps] for e in origins])
         scores = np.abs(truth - paths)
@@ -507,11 +517,11 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         return np.maximum(window_scale(windows), self._scale_floor)
 
     def _context(self):
-        windower = _find_windower(self.estimator)
+        windower = find_windower(self.estimator)
         return windower.window_length if windower is not None else 1
 
     def _horizon(self):
-        return int(_final(self.estimator).get_params().get("horizon", 1))
+        return int(final_step(self.estimator).get_params().get("horizon", 1))
 
     def _n_calibration(self, n_values):
         size = self.calibration_size
@@ -567,7 +577,7 @@ def series_intervals(estimator, X, coverage=None):
     """
     check_is_fitted(estimator)
     coverages, single = estimator._coverages(coverage)
-    windows, y_true, y_pred = _window_predictions(estimator.estimator_, X)
+    windows, y_true, y_pred = window_predictions(estimator.estimator_, X)
     scale = None
     if estimator.conformity_score == "normalized":
         scale = estimator._scale(windows)
@@ -576,101 +586,3 @@ def series_intervals(estimator, X, coverage=None):
         naive = np.repeat(naive[:, np.newaxis], y_true.shape[1], axis=1)
     intervals = estimator._intervals(y_pred, scale, coverages, single)
     return y_true, y_pred, naive, intervals
-
-
-def _window_predictions(estimator, X):
-    """First feature of the windows with known targets, targets, predictions.
-
-    Goes through the public ``series_targets`` of the final regressor, as
-    :func:`skseq.scoring.series_predictions` does.
-    """
-    final = estimator
-    if isinstance(estimator, Pipeline):
-        X = estimator[:-1].transform(X)
-        final = estimator[-1]
-    windows, y_true = final.series_targets(X)
-    return windows[:, :, 0], y_true, final.predict(windows)
-
-
-def _prediction_windows(estimator, X):
-    """First feature of every window ``estimator.predict(X)`` predicts from."""
-    if isinstance(estimator, Pipeline):
-        X = estimator[:-1].transform(X)
-    return _first_feature(X)
-
-
-def _recursive_paths(estimator, windows, steps):
-    """Recursive forecasts of ``steps`` from each window, as ``skseq.forecast``.
-
-    Each round predicts ``horizon`` values from every window at once and
-    appends all of them before the window slides, exactly as
-    :func:`skseq.forecast` does for one series.
-    """
-    window_length = windows.shape[1]
-    direct = (
-        isinstance(estimator, Pipeline)
-        and len(estimator.steps) == 2
-        and isinstance(estimator[0], SequenceWindower)
-    )
-    if not direct:  # other pipelines: one forecast per origin
-        return np.stack([_point_forecast(estimator, w, steps) for w in windows])
-    final = estimator[-1]
-    paths = windows.copy()
-    while paths.shape[1] - window_length < steps:
-        window = paths[:, -window_length:, np.newaxis]
-        predicted = _columns(final.predict(window))
-        paths = np.hstack([paths, predicted])
-    return paths[:, window_length : window_length + steps]
-
-
-def _find_windower(estimator):
-    if not isinstance(estimator, Pipeline):
-        return None
-    for _, step in estimator.steps:
-        if isinstance(step, SequenceWindower):
-            return step
-    return None
-
-
-def _floor(scale):
-    # A flat window has no scale; dividing by zero would make its score
-    # infinite. The floor is a thousandth of a typical window's scale.
-    typical = float(np.median(scale)) if len(scale) else 0.0
-    return 1e-3 * typical if typical > 0 else 1.0
-
-
-def _rows(data, start, stop):
-    return _safe_indexing(data, slice(start, stop))
-
-
-def _final(estimator):
-    return estimator[-1] if isinstance(estimator, Pipeline) else estimator
-
-
-def _slice_params(params, n_values, stop):
-    """Fit parameters with one value per sample (weights) cut to the head."""
-    return {
-        key: _rows(value, 0, stop) if _per_sample(value, n_values) else value
-        for key, value in params.items()
-    }
-
-
-def _per_sample(value, n_values):
-    if isinstance(value, str) or not hasattr(value, "__len__"):
-        return False
-    try:
-        return _num_samples(value) == n_values
-    except TypeError:
-        return False
-
-
-def _first_feature(X):
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim == 1:
-        return X[:, np.newaxis]
-    return X[:, :, 0] if X.ndim == 3 else X
-
-
-def _columns(values):
-    values = np.asarray(values, dtype=np.float64)
-    return values.reshape(len(values), -1)
