@@ -490,3 +490,21 @@ def test_compare_reports_interval_columns_for_conformal_models_only():
     assert np.isnan(by_winkler.loc["plain", "p_value"])
     other = ({"conformal", "wide"} - {best}).pop()
     assert 0 <= by_winkler.loc[other, "p_value"] <= 1
+
+
+def test_a_bare_regressor_on_windows_calibrates_like_its_pipeline():
+    """Windows in, series mode: the same held-out targets as the pipeline's."""
+    series = load_airline().to_numpy()
+    windows = SequenceWindower(12).fit_transform(series)
+    bare = ConformalRegressor(SeasonalNaiveRegressor(12), calibration_size=30)
+    piped = ConformalRegressor(_pipe(), calibration_size=30)
+    np.testing.assert_array_equal(
+        bare.fit(windows).conformity_scores_, piped.fit(series).conformity_scores_
+    )
+    np.testing.assert_array_equal(
+        bare.predict_interval(windows), piped.predict_interval(series)
+    )
+    with pytest.raises(ValueError, match="window_length and features used in fit"):
+        bare.predict_interval(SequenceWindower(13).fit_transform(series))
+    with pytest.raises(ValueError, match="update needs a regressor fitted in series"):
+        bare.update([1.0])
