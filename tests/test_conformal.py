@@ -539,3 +539,29 @@ def test_a_bare_regressor_on_windows_calibrates_like_its_pipeline():
         bare.predict_interval(SequenceWindower(13).fit_transform(series))
     with pytest.raises(ValueError, match="update needs a regressor fitted in series"):
         bare.update([1.0])
+
+
+def test_batched_calibration_recursion_equals_skseq_forecast():
+    """The held-out origins' recursion is skseq.forecast's, horizon at a time."""
+    from skseq._intervals import recursive_paths
+
+    series = load_airline().to_numpy()
+    pipe = _pipe(SeasonalNaiveRegressor(12, horizon=3)).fit(series)
+    windows = np.lib.stride_tricks.sliding_window_view(series[:40], 12)
+    expected = np.stack([forecast(pipe, w, steps=7) for w in windows])
+    np.testing.assert_array_equal(recursive_paths(pipe, windows, 7), expected)
+
+
+def test_update_with_horizon_and_normalized_scores_moves_each_step():
+    """ACI keeps one level per step ahead; a run of misses raises them all."""
+    series = load_airline()
+    model = _pipe(SeasonalNaiveRegressor(12, horizon=3))
+    cr = ConformalRegressor(
+        model, 0.8, method="aci", conformity_score="normalized", gamma=0.05
+    ).fit(series)
+    cr.update(series.to_numpy()[-12:] * 1.5)  # a jump nobody forecast
+    assert cr.adapted_coverage_.shape == (3,)
+    assert np.all(cr.adapted_coverage_ > 0.8)
+    frame = forecast(cr, np.r_[series, series.to_numpy()[-12:] * 1.5], 3, coverage=0.8)
+    assert not frame.isna().any().any()
+    assert np.all(frame.lower <= frame.forecast)
