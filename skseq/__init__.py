@@ -7,10 +7,13 @@ time they are used.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from skseq import metrics
 from skseq.baselines import NaiveRegressor, SeasonalNaiveRegressor
 from skseq.compare import compare, plot_comparison
+from skseq.conformal import ConformalRegressor
 from skseq.forecasting import forecast
 from skseq.local import PerSeries
+from skseq.plotting import plot_forecast
 from skseq.scoring import make_series_scorer
 from skseq.splitting import PanelTimeSeriesSplit
 from skseq.windowing import SequenceWindower, make_windows
@@ -21,6 +24,7 @@ except PackageNotFoundError:  # running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "ConformalRegressor",
     "DenseRegressor",
     "NaiveRegressor",
     "PanelTimeSeriesSplit",
@@ -32,7 +36,9 @@ __all__ = [
     "forecast",
     "make_series_scorer",
     "make_windows",
+    "metrics",
     "plot_comparison",
+    "plot_forecast",
 ]
 
 _LAZY = {"DenseRegressor", "RNNRegressor"}

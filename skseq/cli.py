@@ -1,4 +1,7 @@
-"""The ``skseq`` command line: ``skseq compare`` and ``python -m skseq compare``."""
+"""The ``skseq`` command line: ``skseq compare`` and ``skseq forecast``.
+
+Also ``python -m skseq compare``.
+"""
 
 import argparse
 import sys
@@ -37,6 +40,8 @@ def main(argv=None):
         series, label = _load_series(args)
     except (OSError, ValueError, KeyError) as error:
         parser.error(str(error))
+    if args.command == "forecast":
+        return _forecast_command(parser, args, series, label)
     needed = (args.folds + 1) * (args.window_length + 1)
     if len(series) < needed:
         parser.error(
@@ -45,14 +50,18 @@ def main(argv=None):
             "((folds + 1) x (window_length + 1)): use fewer folds or a shorter window"
         )
     start = time.perf_counter()
+    models = architectures(args.window_length, args.epochs)
+    if args.coverage is not None:
+        models = _conformal(parser, args, models, len(series))
     try:
         table = compare(
-            architectures(args.window_length, args.epochs),
+            models,
             series,
             cv=TimeSeriesSplit(n_splits=args.folds),
             seeds=range(args.seeds),
             n_jobs=args.n_jobs,
             verbose=0 if args.quiet else 1,
+            dm_loss=args.dm_loss,
         )
     except ValueError as error:
         parser.error(str(error))
@@ -67,6 +76,11 @@ def main(argv=None):
         "MAE of naive persistence; p_value: Diebold-Mariano test against the best",
         file=sys.stdout,
     )
+    if args.coverage is not None:
+        print(
+            f"coverage, mean_width, winkler: {args.coverage:g} conformal intervals "
+            "on the test folds (share of values inside, mean width, Winkler score)"
+        )
     if args.plot:
         plot_comparison(table, args.plot)
         print(f"plot written to {args.plot}")
@@ -214,7 +228,142 @@ def _parser():
     command.add_argument("--epochs", type=_positive_int, default=100)
     command.add_argument("--folds", type=_positive_int, default=3)
     command.add_argument("--quiet", action="store_true", help="no progress lines")
+    command.add_argument(
+        "--coverage",
+        type=float,
+        help="wrap every model in a ConformalRegressor with this coverage "
+        "(a fraction such as 0.9) and report the intervals' coverage, width "
+        "and Winkler score",
+    )
+    command.add_argument(
+        "--dm-loss",
+        choices=["squared", "winkler"],
+        default="squared",
+        help="loss of the Diebold-Mariano test (winkler needs --coverage)",
+    )
+    _add_forecast_command(commands)
     return parser
+
+
+def _add_forecast_command(commands):
+    command = commands.add_parser(
+        "forecast",
+        help="forecast the values after a series, with conformal intervals",
+        description=(
+            "Fit a model on the whole series (default: monthly airline passengers "
+            "1949-1960), calibrate conformal prediction intervals on its last "
+            "values, and print the next --steps values with their lower and "
+            "upper bounds."
+        ),
+    )
+    command.add_argument("--csv", help="CSV file holding the series")
+    command.add_argument("--column", help="column of --csv to use")
+    command.add_argument(
+        "--date-column", help="column of --csv with the dates (for dated output)"
+    )
+    command.add_argument("--steps", type=_positive_int, default=12)
+    command.add_argument("--coverage", type=float, default=0.9)
+    command.add_argument(
+        "--model",
+        choices=[name.lower() for name in _FORECAST_MODELS],
+        default="dense",
+    )
+    command.add_argument("--window-length", type=_positive_int, default=12)
+    command.add_argument("--epochs", type=_positive_int, default=100)
+    command.add_argument(
+        "--conformity-score",
+        choices=["absolute", "normalized"],
+        default="absolute",
+        help="normalized: intervals scale with each window's swings",
+    )
+    command.add_argument("--plot", help="write a picture of the forecast (PNG)")
+
+
+_FORECAST_MODELS = ["Naive", "SeasonalNaive", "Dense", "SimpleRNN", "LSTM", "GRU"]
+
+
+def _forecast_command(parser, args, series, label):
+    from skseq.baselines import NaiveRegressor, SeasonalNaiveRegressor
+    from skseq.conformal import ConformalRegressor
+    from skseq.forecasting import forecast
+    from skseq.plotting import plot_forecast
+
+    try:
+        series = _with_dates(args, series)
+    except (OSError, ValueError, KeyError) as error:
+        parser.error(str(error))
+    if args.model in ("naive", "seasonalnaive"):
+        model = NaiveRegressor()
+        if args.model == "seasonalnaive":
+            model = SeasonalNaiveRegressor(min(12, args.window_length))
+        pipe = Pipeline(
+            [("window", SequenceWindower(args.window_length)), ("model", model)]
+        )
+    else:  # the networks import TensorFlow; build only the one asked for
+        names = {name.lower(): name for name in _FORECAST_MODELS}
+        pipe = architectures(args.window_length, args.epochs)[names[args.model]]
+    start = time.perf_counter()
+    try:
+        model = ConformalRegressor(
+            pipe,
+            args.coverage,
+            conformity_score=args.conformity_score,
+        ).fit(series)
+        frame = forecast(model, series, steps=args.steps, coverage=args.coverage)
+    except ValueError as error:
+        parser.error(str(error))
+    print(
+        f"{label}: {len(series)} values, model={args.model}, window_length="
+        f"{args.window_length}, coverage={args.coverage:g} "
+        f"({args.conformity_score} conformal scores on the last 20%), "
+        f"wall time {time.perf_counter() - start:.1f}s"
+    )
+    print(frame.to_string(float_format=lambda v: f"{v:.4g}"))
+    if args.plot:
+        plot_forecast(
+            series,
+            frame,
+            history=max(4 * args.steps, 3 * args.window_length),
+            path=args.plot,
+            title=f"{label}: {args.model}, {args.coverage:.0%} conformal interval",
+        )
+        print(f"plot written to {args.plot}")
+    return 0
+
+
+def _conformal(parser, args, models, n_values):
+    """Wrap each model; hold out enough of the first fold for the coverage."""
+    from skseq._intervals import scores_needed
+    from skseq.conformal import ConformalRegressor
+
+    first_train = n_values - args.folds * (n_values // (args.folds + 1))
+    needed = scores_needed(args.coverage) if 0 < args.coverage < 1 else 1
+    fraction = min(max(0.2, needed / first_train), 0.99)
+    if first_train - needed < args.window_length + 1:
+        parser.error(
+            f"--coverage {args.coverage:g} needs {needed} held-out values in the "
+            f"first fold's {first_train} training values, leaving fewer than "
+            f"window_length + 1 = {args.window_length + 1} to fit on: use fewer "
+            "folds, a shorter window or a lower coverage"
+        )
+    return {
+        name: ConformalRegressor(model, args.coverage, calibration_size=fraction)
+        for name, model in models.items()
+    }
+
+
+def _with_dates(args, series):
+    """Index a CSV's series by its --date-column (regular dates give dated output)."""
+    if args.csv is None or args.date_column is None:
+        return series
+    frame = pd.read_csv(args.csv)
+    if args.date_column not in frame.columns:
+        raise ValueError(
+            f"--date-column {args.date_column!r} is not in {args.csv}; its columns "
+            f"are {list(frame.columns)}"
+        )
+    dates = pd.DatetimeIndex(pd.to_datetime(frame[args.date_column]), freq="infer")
+    return pd.Series(series.to_numpy(), index=dates, name=series.name)
 
 
 def _positive_int(text):

@@ -11,7 +11,9 @@ from sklearn.base import clone
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import TimeSeriesSplit, check_cv
 
+from skseq.conformal import series_intervals
 from skseq.local import PerSeries
+from skseq.metrics import empirical_coverage, mean_width, winkler_losses, winkler_score
 from skseq.scoring import _Predicted, panel_predictions, series_predictions
 from skseq.splitting import PanelTimeSeriesSplit
 from skseq.windowing import SequenceWindower
@@ -29,6 +31,7 @@ def compare(
     n_jobs=None,
     verbose=1,
     season_length=None,
+    dm_loss="squared",
 ):
     """Cross-validate models on one series (or a panel) and test their differences.
 
@@ -65,6 +68,11 @@ def compare(
         Panels: the season of the seasonal naive forecast and of MASE's
         denominator. None follows the time column's frequency (12 for
         monthly, 4 quarterly, 7 daily, 24 hourly, 52 weekly, else 1).
+    dm_loss : {"squared", "winkler"}, default="squared"
+        Loss of the Diebold-Mariano test: squared errors against the best
+        model by ``score_mean``, or the Winkler scores of the intervals of
+        :class:`~skseq.ConformalRegressor` models against the one with the
+        lowest ``winkler`` (NaN for models without intervals).
 
     Returns
     -------
@@ -75,6 +83,9 @@ def compare(
         ``n_params`` (trainable parameters), ``fit_time_s`` (mean),
         ``dm_stat`` and ``p_value`` of a Diebold-Mariano test of squared
         errors against the best model (by ``score_mean``; NaN on its row).
+        With :class:`~skseq.ConformalRegressor` models, ``coverage``,
+        ``mean_width`` and ``winkler`` (mean Winkler score) of their
+        intervals on all test targets; NaN for models without intervals.
         ``table.attrs["scores"]`` holds every (model, seed, fold) score and
         ``table.attrs["last_fold"]`` the last fold's targets and predictions.
         On a panel also ``mase_mean`` and ``mase_median`` (MASE per series:
@@ -107,14 +118,12 @@ def compare(
     """
     if not models:
         raise ValueError("models must name at least one estimator to compare")
+    if dm_loss not in ("squared", "winkler"):
+        raise ValueError(f"dm_loss must be 'squared' or 'winkler', got {dm_loss!r}")
     seeds = list(seeds)
     if not seeds:
         raise ValueError("seeds must hold at least one seed, e.g. seeds=(0,)")
     horizon = _common_horizon(models)
-    if cv is None:
-        cv = TimeSeriesSplit(n_splits=3)
-    elif isinstance(cv, int):
-        cv = TimeSeriesSplit(n_splits=cv)
     windower = _panel_windower(models, series)
     if windower is not None and (cv is None or isinstance(cv, int)):
         cv = PanelTimeSeriesSplit(
@@ -155,7 +164,7 @@ def compare(
         for result in run:
             results.append(result)
             bar.update()
-    return _summarise(tasks, results, scorer, list(models), horizon)
+    return _summarise(tasks, results, scorer, list(models), horizon, dm_loss)
 
 
 def plot_comparison(table, path=None):
@@ -210,21 +219,34 @@ def plot_comparison(table, path=None):
 
 def _fit_and_predict(model, train, test, seed, season=None):
     model = clone(model)
+    clone_coverage = getattr(model, "coverage", None)
     seed_params = {k: seed for k in model.get_params() if k.endswith("random_state")}
     model.set_params(**seed_params)
     start = time.perf_counter()
     model.fit(train)
     fit_time = time.perf_counter() - start
-    result = {"fit_time": fit_time, "n_params": _n_params(model)}
+    result = {"fit_time": fit_time, "interval": None, "coverage": None}
     if season is None:
-        y_true, y_pred, naive = series_predictions(model, test)
-        return {**result, "y_true": y_true, "y_pred": y_pred, "naive": naive}
+        if hasattr(model, "predict_interval"):  # a ConformalRegressor
+            y_true, y_pred, naive, interval = series_intervals(model, test)
+            model = model.estimator_
+            result.update(interval=interval, coverage=float(clone_coverage))
+        else:
+            y_true, y_pred, naive = series_predictions(model, test)
+        return {
+            **result,
+            "n_params": _n_params(model),
+            "y_true": y_true,
+            "y_pred": y_pred,
+            "naive": naive,
+        }
     found = panel_predictions(model, test, season)
     scale = seasonal_scale(train, _windower_of(model), season)
     denominator = scale.reindex(found["series"]).to_numpy()
     squeeze = (lambda a: a[:, 0]) if found["y_true"].shape[1] == 1 else (lambda a: a)
     return {
         **result,
+        "n_params": _n_params(model),
         "y_true": squeeze(found["y_true"]),
         "y_pred": squeeze(found["y_pred"]),
         "naive": squeeze(found["naive"]),
@@ -368,7 +390,7 @@ def _scaled_error(predicted, result):
     return error / result["denominator"]
 
 
-def _summarise(tasks, results, scorer, names, horizon):
+def _summarise(tasks, results, scorer, names, horizon, dm_loss="squared"):
     rows, records, last_fold = {}, [], {}
     n_folds = max(task[2] for task in tasks) + 1
     for (name, seed, fold, _, _), result in zip(tasks, results, strict=True):
@@ -391,10 +413,19 @@ def _summarise(tasks, results, scorer, names, horizon):
             "skill": 1 - np.mean(np.abs(errors)) / np.mean(np.abs(naive)),
             "n_params": mine[0]["n_params"],
             "fit_time_s": np.mean([r["fit_time"] for r in mine]),
+            **_interval_columns(mine, y_true),
         }
-    squared = _paired_squared_errors(tasks, results, names, n_folds)
     table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
-    best = table["score_mean"].idxmax()
+    if dm_loss == "winkler":
+        squared = _paired_losses(tasks, results, names, n_folds, _winkler)
+        best = table["winkler"].idxmin()
+        if not isinstance(best, str) or best not in table.index:
+            raise ValueError(
+                "dm_loss='winkler' needs at least one ConformalRegressor model"
+            )
+    else:
+        squared = _paired_squared_errors(tasks, results, names, n_folds)
+        best = table["score_mean"].idxmax()
     tests = {
         name: _diebold_mariano(squared[name], squared[best], horizon) for name in names
     }
@@ -408,8 +439,39 @@ def _summarise(tasks, results, scorer, names, horizon):
     return table
 
 
+def _interval_columns(mine, y_true):
+    """Coverage, mean width and Winkler score of a model's test intervals."""
+    if mine[0]["interval"] is None:
+        return {"coverage": np.nan, "mean_width": np.nan, "winkler": np.nan}
+    intervals = np.concatenate([r["interval"] for r in mine])
+    return {
+        "coverage": empirical_coverage(y_true, intervals),
+        "mean_width": mean_width(intervals),
+        "winkler": winkler_score(y_true, intervals, mine[0]["coverage"]),
+    }
+
+
+def _winkler(result):
+    if result["interval"] is None:
+        return np.full(len(result["y_true"]), np.nan)
+    losses = winkler_losses(result["y_true"], result["interval"], result["coverage"])
+    return losses.reshape(len(losses), -1).mean(axis=1)
+
+
+def _squared(result):
+    error = result["y_pred"] - result["y_true"]
+    return (error**2).reshape(len(error), -1).mean(axis=1)
+
+
 def _paired_squared_errors(tasks, results, names, n_folds):
-    """Seed-averaged squared errors of each model on the targets all share.
+    return _paired_losses(tasks, results, names, n_folds, _squared)
+
+
+def _paired_losses(tasks, results, names, n_folds, loss):
+    """Seed-averaged losses of each model on the targets all share.
+
+    ``loss(result)`` gives one loss per target (squared error or Winkler
+    score, averaged over the steps ahead).
 
     Models with longer windows score fewer targets per fold (the first
     ``window_length`` values only serve as inputs); targets end together at
@@ -417,9 +479,7 @@ def _paired_squared_errors(tasks, results, names, n_folds):
     """
     errors = {}
     for (name, _, fold, _, _), result in zip(tasks, results, strict=True):
-        error = result["y_pred"] - result["y_true"]
-        squared_error = (error**2).reshape(len(error), -1).mean(axis=1)
-        errors.setdefault((name, fold), []).append(squared_error)
+        errors.setdefault((name, fold), []).append(loss(result))
     squared = {name: [] for name in names}
     for fold in range(n_folds):
         common = min(len(errors[name, fold][0]) for name in names)
@@ -461,7 +521,7 @@ def _common_horizon(models):
     """The horizon every model forecasts; comparing different ones is refused."""
     horizons = {}
     for name, model in models.items():
-        if isinstance(model, PerSeries):
+        if isinstance(model, PerSeries) or hasattr(model, "predict_interval"):
             model = model.estimator
         final = model[-1] if hasattr(model, "steps") else model
         horizons[name] = int(final.get_params().get("horizon", 1))

@@ -15,7 +15,7 @@ from skseq.windowing import SequenceWindower
 __all__ = ["forecast"]
 
 
-def forecast(pipe, series, steps=1, *, future=None):
+def forecast(pipe, series, steps=1, *, future=None, coverage=None):
     """Forecast the ``steps`` values that follow ``series``.
 
     With a model trained for ``horizon >= steps`` the forecast is direct: the
@@ -42,6 +42,10 @@ def forecast(pipe, series, steps=1, *, future=None):
         future columns. The model needs them for every step it forecasts:
         the next ``max(steps, horizon)`` steps (rounded up to a multiple of
         ``horizon`` for a recursive forecast). Extra rows are ignored.
+    coverage : float or list of float, default=None
+        With a fitted :class:`~skseq.ConformalRegressor` as ``pipe``, the
+        fraction(s) in (0, 1) of future values the bounds should hold; see
+        :meth:`~skseq.ConformalRegressor.forecast_interval`.
 
     Returns
     -------
@@ -51,7 +55,8 @@ def forecast(pipe, series, steps=1, *, future=None):
         long DataFrame with the id column, the time column (each series'
         next times: its frequency continued, or the next integers) and the
         forecast in a column named like the target column, ``steps`` rows
-        per series.
+        per series. With ``coverage``, a DataFrame with columns
+        ``forecast``, ``lower`` and ``upper``.
 
     Examples
     --------
@@ -64,6 +69,15 @@ def forecast(pipe, series, steps=1, *, future=None):
     >>> forecast(pipe, series, steps=4).shape
     (4,)
     """
+    if hasattr(pipe, "forecast_interval"):  # a ConformalRegressor
+        if coverage is not None:
+            return pipe.forecast_interval(series, steps, coverage=coverage)
+        pipe = pipe.estimator_ if hasattr(pipe, "estimator_") else pipe.estimator
+    elif coverage is not None:
+        raise TypeError(
+            "coverage needs a fitted skseq.ConformalRegressor, got "
+            f"{type(pipe).__name__}: wrap the pipeline in ConformalRegressor(pipe)."
+        )
     if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
         raise ValueError(f"steps must be an int >= 1, got {steps!r}")
     if hasattr(pipe, "_each"):  # one model per series
@@ -263,6 +277,7 @@ def _as_output(values, series):
     index = getattr(series, "index", None)
     if not isinstance(index, pd.DatetimeIndex) or len(index) < 3:
         return values
+    # freq="infer" rather than pd.infer_freq, which warns on pandas >= 3.1.
     freq = index.freq or pd.DatetimeIndex(index, freq="infer").freq
     if freq is None:
         return values

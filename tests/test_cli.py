@@ -7,6 +7,7 @@ The datasets are tested in test_datasets.py; ``python -m skseq compare --help``
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.pipeline import Pipeline
 
 from skseq.cli import main
 
@@ -58,3 +59,54 @@ def test_compare_reports_bad_csv_input(tmp_path, capsys, content, column, messag
         main(args)
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_forecast_prints_dated_bounds_and_draws_them(capsys, tmp_path):
+    """skseq forecast on the airline default: 12 dated rows with bounds."""
+    plot = tmp_path / "forecast.png"
+    args = ["forecast", "--model", "seasonalnaive", "--steps", "12"]
+    assert main([*args, "--coverage", "0.9", "--plot", str(plot)]) == 0
+    out = capsys.readouterr().out
+    assert "forecast" in out and "lower" in out and "upper" in out
+    assert "1961-01-01" in out and "1961-12-01" in out
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_forecast_reads_a_users_csv_with_dates(tmp_path, capsys):
+    path = tmp_path / "data.csv"
+    dates = pd.date_range("2020-01-01", periods=120, freq="D")
+    frame = pd.DataFrame({"day": dates, "load": np.sin(np.arange(120) / 3)})
+    frame.to_csv(path, index=False)
+    args = ["forecast", "--csv", str(path), "--column", "load", "--date-column"]
+    assert main([*args, "day", "--model", "naive", "--steps", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "[load]" in out and "2020-04-30" in out
+
+
+@pytest.mark.parametrize("coverage", ["90", "1.5", "0"])
+def test_forecast_refuses_a_coverage_that_is_not_a_fraction(capsys, coverage):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["forecast", "--model", "naive", "--coverage", coverage])
+    assert exit_info.value.code == 2
+    assert "coverage must be a fraction" in capsys.readouterr().err
+
+
+def test_compare_with_coverage_reports_interval_columns(capsys, monkeypatch):
+    """--coverage wraps every model in a ConformalRegressor (networks stubbed)."""
+    from skseq import NaiveRegressor, SeasonalNaiveRegressor, SequenceWindower, cli
+
+    def baselines(window_length, epochs):
+        return {
+            name: Pipeline([("window", SequenceWindower(window_length)), ("m", m)])
+            for name, m in [
+                ("Naive", NaiveRegressor()),
+                ("Seasonal", SeasonalNaiveRegressor(12)),
+            ]
+        }
+
+    monkeypatch.setattr(cli, "architectures", baselines)
+    args = ["compare", "--coverage", "0.9", "--quiet", "--dm-loss", "winkler"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    for column in ("coverage", "mean_width", "winkler"):
+        assert column in out
