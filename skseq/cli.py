@@ -32,10 +32,13 @@ def main(argv=None):
     """
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.id_column is not None or args.time_column is not None:
-        return _compare_panel(parser, args)
-    if args.test_size is not None:
-        parser.error("--test-size is for panels (with --id-column)")
+    if args.command == "compare":
+        if args.id_column is not None or args.time_column is not None:
+            if args.coverage is not None:
+                parser.error("--coverage is not available for panels yet")
+            return _compare_panel(parser, args)
+        if args.test_size is not None:
+            parser.error("--test-size is for panels (with --id-column)")
     try:
         series, label = _load_series(args)
     except (OSError, ValueError, KeyError) as error:
