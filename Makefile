@@ -35,11 +35,13 @@ docs: $(STAMP)
 	$(BIN)/python -m sphinx -b html -W --keep-going docs docs/_build/html
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python benchmarks/bench_lesson.py
 	$(BIN)/python benchmarks/bench_grid.py
 	$(BIN)/python benchmarks/bench_scale.py
 	$(BIN)/python benchmarks/bench_quality.py
 	$(BIN)/python benchmarks/bench_intervals.py
+	$(BIN)/python benchmarks/bench_panel.py | tee benchmarks/results_panel.txt
 
 clean:
 	rm -rf $(VENV) docs/_build .pytest_cache

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
-from sklearn.model_selection import GridSearchCV, cross_validate
+from sklearn.model_selection import GridSearchCV, cross_validate, validation_curve
 from sklearn.pipeline import Pipeline
 
 from conftest import make_panel
@@ -148,6 +148,22 @@ def test_grid_search_and_cross_validate_on_a_panel():
             y = rows.y.to_numpy()
             errors.extend(np.abs(np.diff(y))[-3:])
         assert score == pytest.approx(-np.mean(errors))
+
+
+def test_validation_curve_on_a_panel():
+    panel = make_panel()
+    pipe = Pipeline([("window", windower(3)), ("model", SeasonalNaiveRegressor(1))])
+    train, test = validation_curve(
+        pipe,
+        panel,
+        None,
+        param_name="model__season_length",
+        param_range=[1, 2],
+        cv=PanelTimeSeriesSplit(n_splits=2, test_size=3),
+        scoring=make_series_scorer("neg_mean_absolute_error"),
+    )
+    assert train.shape == test.shape == (2, 2)
+    assert np.all(test < 0)
 
 
 def test_pickle_and_clone_round_trip():
