@@ -10,7 +10,13 @@ import pandas as pd
 import pytest
 
 import skseq.datasets
-from skseq.datasets import load_airline, load_co2, load_nile, load_sunspots
+from skseq.datasets import (
+    load_airline,
+    load_co2,
+    load_grunfeld,
+    load_nile,
+    load_sunspots,
+)
 
 MONTHLY = pd.offsets.MonthBegin()
 YEARLY = pd.offsets.YearBegin(month=1)
@@ -25,9 +31,29 @@ SHAPES = [
 
 
 def test_all_loaders_are_exported():
-    """__all__ lists exactly the four loaders."""
-    names = ["load_airline", "load_co2", "load_nile", "load_sunspots"]
+    """__all__ lists exactly the five loaders."""
+    names = ["load_airline", "load_co2", "load_grunfeld", "load_nile", "load_sunspots"]
     assert sorted(skseq.datasets.__all__) == names
+
+
+def test_grunfeld_panel_matches_its_source():
+    """11 firms x 20 years; totals from statsmodels 0.15.0's grunfeld data."""
+    panel = load_grunfeld()
+    assert list(panel.columns) == ["firm", "year", "invest", "value", "capital"]
+    assert (
+        panel.groupby("firm")
+        .year.apply(list)
+        .map(lambda years: years == list(range(1935, 1955)))
+        .all()
+    )
+    assert panel.firm.nunique() == 11
+    assert panel.invest.sum() == pytest.approx(29328.618)
+    assert panel.value.sum() == pytest.approx(217487.117)
+    assert panel.capital.sum() == pytest.approx(56563.879)
+    row = panel[(panel.firm == "Diamond Match") & (panel.year == 1954)]
+    assert row[["invest", "value", "capital"]].to_numpy().tolist() == [
+        [5.12, 58.12, 14.33]
+    ]
 
 
 @pytest.mark.parametrize(
