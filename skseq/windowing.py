@@ -196,8 +196,11 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
                 f"{self.future_columns!r}."
             )
         if not isinstance(frame, pd.DataFrame):
-            read_panel(frame, id_column=None, time_column=None, value_columns=[],
-                       known_columns=[])  # fmt: skip
+            raise TypeError(
+                "A SequenceWindower with id_column, time_column, target_column or "
+                "future_columns takes a long pandas DataFrame (one row per series "
+                f"and time step); got {type(frame).__name__}."
+            )
         named = {self.id_column, self.time_column, *known}
         others = [c for c in frame.columns if c not in named]
         target = self.target_column
