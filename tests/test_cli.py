@@ -110,3 +110,34 @@ def test_compare_with_coverage_reports_interval_columns(capsys, monkeypatch):
     out = capsys.readouterr().out
     for column in ("coverage", "mean_width", "winkler"):
         assert column in out
+
+
+@pytest.mark.keras
+def test_compare_runs_on_a_users_panel(tmp_path, capsys):
+    """--id-column/--time-column train one network per architecture over a panel."""
+    from conftest import make_panel
+
+    path = tmp_path / "panel.csv"
+    make_panel().to_csv(path, index=False)  # dates become text in the file
+    args = ["compare", "--csv", str(path), "--id-column", "unique_id"]
+    args += ["--time-column", "ds", "--column", "y", "--epochs", "2", "--folds", "2"]
+    assert main([*args, "--window-length", "4", "--test-size", "3", "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert "3 series, 94 rows" in out and err == ""
+    for column in ("mase_mean", "mase_median", "beats_snaive", "p_value"):
+        assert column in out
+    rows = [line.split()[0] for line in out.splitlines() if line]
+    assert {"Naive", "Dense", "SimpleRNN", "LSTM", "GRU"} <= set(rows)
+
+
+def test_panel_options_need_a_csv_and_a_regular_time_column(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["compare", "--id-column", "unique_id"])
+    assert "--id-column and --time-column need --csv" in capsys.readouterr().err
+    path = tmp_path / "panel.csv"
+    pd.DataFrame({"id": ["a"] * 3, "t": ["x", "y", "z"], "v": [1, 2, 3]}).to_csv(
+        path, index=False
+    )
+    with pytest.raises(SystemExit):
+        main(["compare", "--csv", str(path), "--id-column", "id", "--time-column", "t"])
+    assert "holds neither integers nor dates" in capsys.readouterr().err
