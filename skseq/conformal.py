@@ -44,6 +44,15 @@ from skseq._intervals import (
     window_predictions,
     window_scale,
 )
+from skseq._panel_intervals import (
+    calibrate,
+    forecast_scale,
+    panel_windower,
+    recursive_scores,
+    scored_scale,
+    series_scale,
+)
+from skseq._panel_intervals import scale_floor as panel_scale_floor
 from skseq.forecasting import forecast as _point_forecast
 
 __all__ = ["ConformalRegressor"]
@@ -196,6 +205,9 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
             if name.endswith("_") and not name.startswith("__"):
                 delattr(self, name)
         self._recursive_cache = {}
+        self._panel = None
+        if y is None and isinstance(X, pd.DataFrame) and panel_windower(self.estimator):
+            return self._fit_panel(X, fit_params)
         X, y = indexable(X, y)  # sparse formats without row slicing become CSR
         n_values = _num_samples(X)
         last = final_step(self.estimator)
@@ -261,6 +273,51 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
                 self._calibration_values = values[head - context :]
         return self
 
+    def _fit_panel(self, frame, fit_params):
+        """Calibrate on the held-out tail of every series of a long frame."""
+        if self.method == "aci":
+            raise ValueError(
+                "method='aci' adapts the intervals of one series as its values "
+                "arrive (update); on a panel use method='split'."
+            )
+        sized = [k for k, v in fit_params.items() if np.ndim(v) > 0]
+        if sized:
+            raise ValueError(
+                f"Fit parameters with one value per window ({sized}) are not "
+                "supported when calibrating on a panel: the calibration fit has "
+                "fewer windows than the full fit."
+            )
+        horizon = self._horizon()
+        calibrator, errors, panel, scales, windows = calibrate(
+            self.estimator,
+            frame,
+            self.calibration_size,
+            horizon,
+            lambda estimator, rows: estimator.fit(rows, **fit_params),
+        )
+        floor = panel_scale_floor(scales)
+        divisor = scored_scale(windows, scales, self.conformity_score, floor)
+        errors = errors / divisor[:, np.newaxis]
+        check_enough_scores(
+            len(errors),
+            self.coverage,
+            f"calibration_size={self.calibration_size!r} of each of the "
+            f"{len(panel.ids)} calibrated series (horizon={horizon})",
+        )
+        self.conformity_scores_ = errors
+        self.adapted_coverage_ = np.full(errors.shape[1], float(self.coverage))
+        self.calibration_estimator_ = calibrator
+        if self.refit:
+            self.estimator_ = clone(self.estimator).fit(frame, **fit_params)
+        else:
+            self.estimator_ = calibrator
+        if hasattr(self.estimator_, "n_features_in_"):
+            self.n_features_in_ = self.estimator_.n_features_in_
+        self._series_mode, self._one_d, self._history = True, False, None
+        self._scale_floor = floor
+        self._panel = {"panel": panel, "scales": scales}
+        return self
+
     def predict(self, X):
         """The wrapped model's predictions, unchanged.
 
@@ -300,26 +357,36 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         coverages, single = self._coverages(coverage)
         y_pred = self.estimator_.predict(X)
         scale = None
-        if self.conformity_score == "normalized":
+        if getattr(self, "_panel", None) is not None:
+            panel = self.estimator_[0].transform(X)
+            scale = scored_scale(
+                panel, series_scale(panel), self.conformity_score, self._scale_floor
+            )
+        elif self.conformity_score == "normalized":
             scale = self._scale(prediction_windows(self.estimator_, X))
         return self._intervals(y_pred, scale, coverages, single)
 
-    def forecast_interval(self, series, steps=1, coverage=None):
+    def forecast_interval(self, series, steps=1, coverage=None, *, future=None):
         """Forecast the values after ``series`` with lower and upper bounds.
 
         ``skseq.forecast(cr, series, steps, coverage=c)`` calls this method.
 
         Parameters
         ----------
-        series : array-like of shape (n_steps,) or (n_steps, 1)
-            The series to continue, at least ``window_length`` values.
+        series : array-like of shape (n_steps,) or (n_steps, 1), or DataFrame
+            The series to continue, at least ``window_length`` values; for a
+            regressor fitted on a panel, the long frame of the series to
+            continue (each from its own last row).
         steps : int, default=1
-            Number of future values. Up to ``horizon`` the forecast is
-            direct and each step has its own quantile; beyond it the
-            forecast is recursive and calibrated by the same recursion from
-            each origin in the held-out values.
+            Number of future values (per series). Up to ``horizon`` the
+            forecast is direct and each step has its own quantile; beyond it
+            the forecast is recursive and calibrated by the same recursion
+            from each origin in the held-out values.
         coverage : float or list of float, default=None
             Fraction(s) in (0, 1); None is ``coverage``.
+        future : DataFrame, default=None
+            Panels with ``future_columns``: the future-known values, as for
+            :func:`skseq.forecast`.
 
         Returns
         -------
@@ -329,11 +396,15 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
             ``lower_0.8``), indexed by the next ``steps`` dates when
             ``series`` has a regular DatetimeIndex, else by the positions
             after the series. The ``forecast`` column equals
-            ``skseq.forecast`` of the fitted model.
+            ``skseq.forecast`` of the fitted model. For a panel, the long
+            frame of :func:`skseq.forecast` (id, time and target columns,
+            ``steps`` rows per series) with the ``lower`` and ``upper``
+            columns added: series ``j``'s bounds are its forecast plus or
+            minus the pooled quantile of the step times its scale.
         """
         check_is_fitted(self)
         coverages, single = self._coverages(coverage)
-        point = _point_forecast(self.estimator_, series, steps)
+        point = _point_forecast(self.estimator_, series, steps, future=future)
         horizon = self.conformity_scores_.shape[1]
         if steps <= horizon:
             scores = self.conformity_scores_[:, :steps]
@@ -344,6 +415,8 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
             coverages,
             f"a forecast of steps={steps} (horizon={horizon})",
         )
+        if getattr(self, "_panel", None) is not None:
+            return self._panel_forecast(series, point, scores, coverages, single)
         scale = None
         if self.conformity_score == "normalized":
             values = check_array(series, ensure_2d=False, dtype=np.float64)
@@ -363,6 +436,25 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
             suffix = "" if single else f"_{c:g}"
             frame[f"lower{suffix}"] = interval[:, 0, j]
             frame[f"upper{suffix}"] = interval[:, 1, j]
+        frame.attrs["coverage"] = [float(c) for c in coverages]
+        return frame
+
+    def _panel_forecast(self, series, point, scores, coverages, single):
+        """The panel forecast frame with each series' bounds added."""
+        steps = scores.shape[1]
+        scale = forecast_scale(
+            self.estimator_, series, self.conformity_score, self._scale_floor
+        )
+        scale = scale.reindex(point.iloc[:, 0].to_numpy()).to_numpy()
+        width = conformal_quantile(scores, np.tile(coverages, (steps, 1)))
+        step = np.tile(np.arange(steps), len(point) // steps)
+        width = width[step] * scale[:, np.newaxis]  # (rows, coverages)
+        centre = point.iloc[:, 2].to_numpy(dtype=np.float64)
+        frame = point.copy()
+        for j, c in enumerate(coverages):
+            suffix = "" if single else f"_{c:g}"
+            frame[f"lower{suffix}"] = centre - width[:, j]
+            frame[f"upper{suffix}"] = centre + width[:, j]
         frame.attrs["coverage"] = [float(c) for c in coverages]
         return frame
 
@@ -391,6 +483,11 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
             The updated regressor.
         """
         check_is_fitted(self)
+        if getattr(self, "_panel", None) is not None:
+            raise ValueError(
+                "update takes the next values of one series; this regressor was "
+                "fitted on a panel. Fit it again on the frame with the new rows."
+            )
         if getattr(self, "_history", None) is None:
             raise ValueError(
                 "update needs a regressor fitted in series mode (y=None) on a "
@@ -480,6 +577,17 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         """Scores of recursive forecasts of ``steps`` from each held-out origin."""
         if steps in self._recursive_cache:
             return self._recursive_cache[steps]
+        if getattr(self, "_panel", None) is not None:
+            scores = recursive_scores(
+                self.calibration_estimator_,
+                self._panel["panel"],
+                steps,
+                self._panel["scales"],
+                self.conformity_score,
+                self._scale_floor,
+            )
+            self._recursive_cache[steps] = scores
+            return scores
         values = getattr(self, "_calibration_values", None)
         if values is None:
             raise ValueError(

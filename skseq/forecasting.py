@@ -71,7 +71,9 @@ def forecast(pipe, series, steps=1, *, future=None, coverage=None):
     """
     if hasattr(pipe, "forecast_interval"):  # a ConformalRegressor
         if coverage is not None:
-            return pipe.forecast_interval(series, steps, coverage=coverage)
+            return pipe.forecast_interval(
+                series, steps, coverage=coverage, future=future
+            )
         pipe = pipe.estimator_ if hasattr(pipe, "estimator_") else pipe.estimator
     elif coverage is not None:
         raise TypeError(
