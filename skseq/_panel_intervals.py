@@ -100,10 +100,12 @@ def series_scale(panel, history_only=True):
 
     With ``history_only``, over its rows before ``scored_from`` when the
     frame reaches beyond its training end (else all its rows); otherwise
-    over all its rows. A series with no finite change uses its mean
-    absolute value; zero or NaN where there is none (floored by the caller).
+    over all its rows. A flat history (no change) falls back to a
+    thousandth of its mean absolute value, and a history of zeros (or
+    without a finite value) to 1, so that every scale is positive and in
+    the series' own units: a floor shared across series would not be.
     """
-    scales = np.zeros(len(panel.bounds))
+    scales = np.ones(len(panel.bounds))
     for j, (a, b) in enumerate(panel.bounds):
         stop = b
         if history_only and panel.scored_from[j] > a:
@@ -111,11 +113,12 @@ def series_scale(panel, history_only=True):
         x = panel.values[a:stop, 0]
         steps = np.abs(np.diff(x))
         steps = steps[np.isfinite(steps)]
-        if len(steps):
+        level = np.abs(x[np.isfinite(x)])
+        if len(steps) and np.mean(steps) > 0:
             scales[j] = np.mean(steps)
-        elif np.isfinite(x).any():
-            scales[j] = np.abs(np.nanmean(x))
-    return np.where(np.isfinite(scales), scales, 0.0)
+        elif len(level) and np.mean(level) > 0:
+            scales[j] = 1e-3 * np.mean(level)
+    return scales
 
 
 def window_panel_scale(panel):
@@ -162,22 +165,19 @@ def calibrate(estimator, frame, calibration_size, horizon, fit):
     return calibrator, errors, panel, scales, windows
 
 
-def scored_scale(windows, scales, conformity_score, floor):
-    """The divisor of each scored window's error: its series' or its own scale."""
+def scored_scale(windows, scales, conformity_score):
+    """The divisor of each window's error: its series' or its own scale.
+
+    ``"normalized"`` uses each window's mean absolute change, floored at a
+    thousandth of its series' scale (a flat window).
+    """
+    scale = scales[windows.series]
     if conformity_score == "normalized":
-        scale = window_panel_scale(windows)
-    else:
-        scale = scales[windows.series]
-    return np.maximum(scale, floor)
+        return np.maximum(window_panel_scale(windows), 1e-3 * scale)
+    return scale
 
 
-def scale_floor(scales):
-    """A thousandth of the median positive scale: for flat series (else 1)."""
-    positive = scales[scales > 0]
-    return 1e-3 * float(np.median(positive)) if len(positive) else 1.0
-
-
-def recursive_scores(pipe, panel, steps, scales, conformity_score, floor):
+def recursive_scores(pipe, panel, steps, scales, conformity_score):
     """Scaled errors of recursive forecasts from every held-out origin.
 
     Each origin is a window ending at a row before a held-out row of its
@@ -210,11 +210,9 @@ def recursive_scores(pipe, panel, steps, scales, conformity_score, floor):
     values = np.where(inside[..., None], panel.values[safe], np.nan)
     known = np.where(inside[..., None], panel.known[safe], np.nan)
     truth = values[:, k : k + steps, 0].copy()
+    scale = scales[owner]
     if conformity_score == "normalized":
-        scale = window_scale(values[:, :k, 0])
-    else:
-        scale = scales[owner]
-    scale = np.maximum(scale, floor)
+        scale = np.maximum(window_scale(values[:, :k, 0]), 1e-3 * scale)
     values[:, k:, 0] = np.nan
     n = len(ends)
     first_rows = np.arange(n) * length
@@ -242,19 +240,15 @@ def recursive_scores(pipe, panel, steps, scales, conformity_score, floor):
     return np.abs(truth - forecast) / scale[:, None]
 
 
-def forecast_scale(pipe, frame, conformity_score, floor):
+def forecast_scale(pipe, frame, conformity_score):
     """The scale of each series a panel forecast continues, by id."""
     panel = pipe[0].transform(frame)
+    scale = series_scale(panel, history_only=False)
     if conformity_score == "normalized":
         k = panel.window_length
-        scale = np.array(
-            [
-                window_scale(panel.values[b - k : b, 0][np.newaxis])[0]
-                if b - a >= k
-                else 0.0
-                for a, b in panel.bounds
-            ]
-        )
-    else:
-        scale = series_scale(panel, history_only=False)
-    return pd.Series(np.maximum(scale, floor), index=pd.Index(panel.ids, dtype=object))
+        last = [
+            window_scale(panel.values[max(b - k, a) : b, 0][np.newaxis])[0]
+            for a, b in panel.bounds
+        ]
+        scale = np.maximum(np.asarray(last), 1e-3 * scale)
+    return pd.Series(scale, index=pd.Index(panel.ids, dtype=object))

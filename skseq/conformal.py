@@ -52,7 +52,6 @@ from skseq._panel_intervals import (
     scored_scale,
     series_scale,
 )
-from skseq._panel_intervals import scale_floor as panel_scale_floor
 from skseq.forecasting import forecast as _point_forecast
 
 __all__ = ["ConformalRegressor"]
@@ -295,8 +294,7 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
             horizon,
             lambda estimator, rows: estimator.fit(rows, **fit_params),
         )
-        floor = panel_scale_floor(scales)
-        divisor = scored_scale(windows, scales, self.conformity_score, floor)
+        divisor = scored_scale(windows, scales, self.conformity_score)
         errors = errors / divisor[:, np.newaxis]
         check_enough_scores(
             len(errors),
@@ -314,7 +312,6 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         if hasattr(self.estimator_, "n_features_in_"):
             self.n_features_in_ = self.estimator_.n_features_in_
         self._series_mode, self._one_d, self._history = True, False, None
-        self._scale_floor = floor
         self._panel = {"panel": panel, "scales": scales}
         return self
 
@@ -359,9 +356,7 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         scale = None
         if getattr(self, "_panel", None) is not None:
             panel = self.estimator_[0].transform(X)
-            scale = scored_scale(
-                panel, series_scale(panel), self.conformity_score, self._scale_floor
-            )
+            scale = scored_scale(panel, series_scale(panel), self.conformity_score)
         elif self.conformity_score == "normalized":
             scale = self._scale(prediction_windows(self.estimator_, X))
         return self._intervals(y_pred, scale, coverages, single)
@@ -442,9 +437,7 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
     def _panel_forecast(self, series, point, scores, coverages, single):
         """The panel forecast frame with each series' bounds added."""
         steps = scores.shape[1]
-        scale = forecast_scale(
-            self.estimator_, series, self.conformity_score, self._scale_floor
-        )
+        scale = forecast_scale(self.estimator_, series, self.conformity_score)
         scale = scale.reindex(point.iloc[:, 0].to_numpy()).to_numpy()
         width = conformal_quantile(scores, np.tile(coverages, (steps, 1)))
         step = np.tile(np.arange(steps), len(point) // steps)
@@ -584,7 +577,6 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
                 steps,
                 self._panel["scales"],
                 self.conformity_score,
-                self._scale_floor,
             )
             self._recursive_cache[steps] = scores
             return scores
