@@ -69,6 +69,12 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
     step ahead, which contains the true value with probability at least
     ``c`` when the errors are exchangeable.
 
+    On a panel (a pipeline whose windower has an ``id_column``, fitted on a
+    long frame) the tail of every series is held out, the errors of all
+    series are pooled on a per-series scale, and each series gets its own
+    interval: its prediction plus or minus the pooled quantile times its
+    scale (see Notes).
+
     Read more in the :ref:`User Guide <intervals>`.
 
     Parameters
@@ -76,12 +82,16 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
     estimator : estimator object
         A series-mode pipeline (:class:`~skseq.SequenceWindower` followed by
         a skseq regressor), a skseq regressor fitted on windows, or any
-        regressor fitted with an explicit ``y``.
+        regressor fitted with an explicit ``y``; or a panel pipeline (its
+        :class:`~skseq.SequenceWindower` first, with an ``id_column``),
+        fitted on a long frame.
     coverage : float, default=0.9
         Fraction of true values the intervals should hold, in (0, 1).
     calibration_size : float or int, default=0.2
         The held-out end of the series: a fraction of its values (rounded
-        up) or a number of values. With an explicit ``y``, rows.
+        up) or a number of values. With an explicit ``y``, rows. On a
+        panel, of each series: a fraction of its rows or a number of rows
+        per series.
     refit : bool, default=True
         Fit ``estimator`` again on all the data after calibration. False
         keeps the model fitted without the held-out values.
@@ -90,12 +100,14 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         conformal inference (Gibbs and Candès, 2021): :meth:`update` moves
         the level of the quantile after each observed value, by ``gamma``
         times the difference between the asked miss rate and the miss.
+        One series only: a panel takes ``"split"``.
     conformity_score : {"absolute", "normalized"}, default="absolute"
         ``"absolute"``: scores are ``|y - y_pred|`` and every interval of a
         step ahead has the same width. ``"normalized"``: scores are divided
         by each window's scale (its mean absolute change between steps), and
         intervals widen with it: for series whose swings grow with their
-        level.
+        level. On a panel, ``"absolute"`` errors are divided by their
+        series' scale, ``"normalized"`` ones by their window's.
     gamma : float, default=0.005
         Step size of adaptive conformal inference (``method="aci"``).
 
@@ -109,7 +121,8 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         scores (``estimator_`` itself when ``refit=False``).
     conformity_scores_ : ndarray of shape (n_scores, n_outputs)
         The scores in time order, one column per step ahead (per output
-        with an explicit ``y``); :meth:`update` rolls them forward.
+        with an explicit ``y``); :meth:`update` rolls them forward. On a
+        panel, every series' scaled scores, series by series.
     adapted_coverage_ : ndarray of shape (n_outputs,)
         The level at which each step's quantile is taken: ``coverage``,
         moved by :meth:`update` when ``method="aci"``.
@@ -132,6 +145,23 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
     origin in the held-out values. Too few scores for the coverage asked
     raise a ValueError that says how many are needed (9 at 0.9, 19 at 0.95).
 
+    Panels: ``fit`` holds out the last rows of each series, fits a clone on
+    the rows before, and predicts the held-out targets from the whole frame
+    (the windower scores only the targets after each series' training end,
+    with the rows before as their windows' context). Each error is divided
+    by its series' scale, the mean absolute change between consecutive
+    values of the series' history (its rows before the held-out tail in
+    ``fit``; its rows up to its training end when predicting a frame that
+    reaches beyond it; all its rows for a forecast). That scale is in the
+    series' units, so series of thousands and of hundredths pool their
+    errors, and multiplying one series by a constant multiplies its
+    intervals and no other's. A series whose history does not change uses
+    a thousandth of its mean absolute value; one of zeros, 1. Series with
+    fewer than ``window_length + horizon`` rows before their tail give no
+    scores (a warning names them) but are fitted on and forecast. The
+    count of scores is the total over series: with a fraction,
+    ``sum(ceil(calibration_size * n_j) - H + 1)``.
+
     Examples
     --------
     >>> import numpy as np
@@ -146,6 +176,26 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
     (97, 2, 2)
     >>> list(cr.forecast_interval(series, steps=3).columns)
     ['forecast', 'lower', 'upper']
+
+    A panel: two series in other units, one interval per series and step.
+
+    >>> import pandas as pd
+    >>> from skseq import forecast
+    >>> rng = np.random.default_rng(0)
+    >>> frame = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 60),
+    ...                       "ds": np.tile(np.arange(60), 2),
+    ...                       "y": np.cumsum(rng.normal(size=120))})
+    >>> frame.loc[frame.unique_id == "b", "y"] *= 100
+    >>> panel_pipe = make_pipeline(SequenceWindower(3, id_column="unique_id",
+    ...                                             time_column="ds"),
+    ...                            NaiveRegressor())
+    >>> cr = ConformalRegressor(panel_pipe, coverage=0.8).fit(frame)
+    >>> out = forecast(cr, frame, steps=2, coverage=0.8)
+    >>> list(out.columns)
+    ['unique_id', 'ds', 'y', 'lower', 'upper']
+    >>> width = (out.upper - out.lower).to_numpy()  # b's are about 100 times a's
+    >>> len(out), bool(width[2] > 10 * width[0])
+    (4, True)
     """
 
     _parameter_constraints = {
@@ -337,7 +387,9 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like
-            What the fitted ``estimator`` predicts from.
+            What the fitted ``estimator`` predicts from; for a regressor
+            fitted on a panel, a long frame (its windows are predicted in
+            the pipeline's order, each with its series' scale).
         coverage : float or list of float, default=None
             Fraction(s) in (0, 1); None is the ``coverage`` given at
             construction.
