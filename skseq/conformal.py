@@ -53,6 +53,7 @@ from skseq._panel_intervals import (
     series_scale,
 )
 from skseq.forecasting import forecast as _point_forecast
+from skseq.scoring import panel_predictions
 
 __all__ = ["ConformalRegressor"]
 
@@ -738,3 +739,37 @@ def series_intervals(estimator, X, coverage=None):
         naive = np.repeat(naive[:, np.newaxis], y_true.shape[1], axis=1)
     intervals = estimator._intervals(y_pred, scale, coverages, single)
     return y_true, y_pred, naive, intervals
+
+
+def panel_intervals(estimator, X, season_length=1, coverage=None):
+    """Scored targets of a panel and their intervals, for a fitted regressor.
+
+    The panel counterpart of :func:`series_intervals`: what
+    :func:`skseq.scoring.panel_predictions` returns for the wrapped model,
+    and the intervals of those windows.
+
+    Parameters
+    ----------
+    estimator : ConformalRegressor
+        Fitted on a panel.
+    X : DataFrame
+        A long frame, such as a test fold (each series' history, then its
+        test rows).
+    season_length : int, default=1
+        As in :func:`skseq.scoring.panel_predictions`.
+    coverage : float or list of float, default=None
+        As in :meth:`ConformalRegressor.predict_interval`.
+
+    Returns
+    -------
+    found : dict
+        As returned by :func:`skseq.scoring.panel_predictions`.
+    intervals : ndarray
+        As returned by :meth:`ConformalRegressor.predict_interval`, for the
+        scored windows only.
+    """
+    check_is_fitted(estimator)
+    found = panel_predictions(estimator.estimator_, X, season_length)
+    starts = estimator.estimator_[0].transform(X).starts
+    keep = np.isin(starts, found["panel"].starts)
+    return found, estimator.predict_interval(X, coverage)[keep]

@@ -356,3 +356,19 @@ def test_a_global_network_scales_with_each_series():
     for column in ("y", "lower", "upper"):
         np.testing.assert_allclose(fb[column], fa[column] * factor, rtol=1e-4)
     assert np.all(fa.lower <= fa.y) and np.all(fa.y <= fa.upper)
+
+
+def test_compare_on_a_panel_reports_the_intervals():
+    """Point columns as for the plain pipeline; coverage, width and Winkler."""
+    from skseq import compare
+
+    frame = _frame()
+    models = {"naive": _pipe(), "conformal": ConformalRegressor(_pipe(), coverage=0.8)}
+    table = compare(models, frame, cv=2, season_length=4)
+    for column in ("mae", "rmse", "mase_mean", "mase_median"):
+        assert table.loc["conformal", column] == pytest.approx(
+            table.loc["naive", column]
+        )
+    assert np.isnan(table.loc["naive", ["coverage", "mean_width", "winkler"]]).all()
+    assert 0 < table.loc["conformal", "coverage"] <= 1
+    assert table.loc["conformal", "winkler"] >= table.loc["conformal", "mean_width"] > 0
