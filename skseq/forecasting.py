@@ -56,7 +56,9 @@ def forecast(pipe, series, steps=1, *, future=None, coverage=None):
         next times: its frequency continued, or the next integers) and the
         forecast in a column named like the target column, ``steps`` rows
         per series. With ``coverage``, a DataFrame with columns
-        ``forecast``, ``lower`` and ``upper``.
+        ``forecast``, ``lower`` and ``upper``; in panel mode the long frame
+        with ``lower`` and ``upper`` columns added (``lower_<c>`` and
+        ``upper_<c>`` for a list of coverages).
 
     Examples
     --------

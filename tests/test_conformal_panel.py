@@ -193,6 +193,13 @@ def test_multiplying_one_series_scales_only_its_intervals():
             factor = np.where(fa.unique_id == "s1", 8.0, 1.0)
             for column in ("y", "lower", "upper"):
                 np.testing.assert_allclose(fb[column], fa[column] * factor)
+    # A series the model never saw is scaled by its own history.
+    new = frame[frame.unique_id == "s1"].assign(unique_id="s9", y=lambda f: f.y * 8)
+    cr = ConformalRegressor(_pipe(), coverage=0.8).fit(frame)
+    out = forecast(cr, pd.concat([frame, new]), steps=3, coverage=0.8)
+    s1, s9 = out[out.unique_id == "s1"], out[out.unique_id == "s9"]
+    for column in ("y", "lower", "upper"):
+        np.testing.assert_allclose(s9[column].to_numpy(), 8 * s1[column].to_numpy())
 
 
 def test_coverage_on_exchangeable_panels_is_nominal():
