@@ -45,6 +45,24 @@ def panel_windower(estimator):
     return None
 
 
+def unsupported_panel(estimator):
+    """Why ``estimator`` reads panels but cannot be calibrated as one, or None."""
+    if hasattr(estimator, "_each"):  # PerSeries
+        return (
+            "ConformalRegressor pools the errors of one global panel pipeline "
+            "across series, but PerSeries fits one model per series. Wrap the "
+            "panel pipeline itself: ConformalRegressor(pipe)."
+        )
+    if isinstance(estimator, Pipeline):
+        for position, (name, step) in enumerate(estimator.steps):
+            if isinstance(step, SequenceWindower) and step._panel_mode() and position:
+                return (
+                    f"The panel SequenceWindower ({name!r}) must be the pipeline's "
+                    f"first step to calibrate on a panel; it is step {position}."
+                )
+    return None
+
+
 def n_held_out(calibration_size, n_rows, series_id):
     """Rows held out at the end of one series of ``n_rows`` rows."""
     if isinstance(calibration_size, int | np.integer):

@@ -51,6 +51,7 @@ from skseq._panel_intervals import (
     recursive_scores,
     scored_scale,
     series_scale,
+    unsupported_panel,
 )
 from skseq.forecasting import forecast as _point_forecast
 from skseq.scoring import panel_predictions
@@ -256,8 +257,12 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
                 delattr(self, name)
         self._recursive_cache = {}
         self._panel = None
-        if y is None and isinstance(X, pd.DataFrame) and panel_windower(self.estimator):
-            return self._fit_panel(X, fit_params)
+        if y is None and isinstance(X, pd.DataFrame):
+            if panel_windower(self.estimator):
+                return self._fit_panel(X, fit_params)
+            reason = unsupported_panel(self.estimator)
+            if reason is not None:
+                raise TypeError(reason)
         X, y = indexable(X, y)  # sparse formats without row slicing become CSR
         n_values = _num_samples(X)
         last = final_step(self.estimator)

@@ -12,11 +12,13 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
 
 from conftest import FAST, make_panel
 from skseq import (
     ConformalRegressor,
     NaiveRegressor,
+    PerSeries,
     SeasonalNaiveRegressor,
     SequenceWindower,
     forecast,
@@ -343,6 +345,11 @@ def test_clear_errors():
         cr.predict_interval(frame, coverage=90)
     with pytest.raises(ValueError, match="one value per window"):
         ConformalRegressor(_pipe()).fit(frame, model__sample_weight=np.ones(10))
+    with pytest.raises(TypeError, match="PerSeries fits one model per series"):
+        ConformalRegressor(PerSeries(_pipe()), coverage=0.8).fit(frame)
+    late = Pipeline([("scale", FunctionTransformer()), *_pipe().steps])
+    with pytest.raises(TypeError, match="must be the pipeline's first step"):
+        ConformalRegressor(late, coverage=0.8).fit(frame)
 
 
 @pytest.mark.keras
