@@ -63,16 +63,14 @@ def unsupported_panel(estimator):
     return None
 
 
-def n_held_out(calibration_size, n_rows, series_id):
-    """Rows held out at the end of one series of ``n_rows`` rows."""
+def n_held_out(calibration_size, n_rows):
+    """Rows held out at the end of one series of ``n_rows`` rows.
+
+    A count is capped at the series' length (the series is then too short
+    to calibrate on, and skipped); a fraction is rounded up.
+    """
     if isinstance(calibration_size, int | np.integer):
-        if calibration_size >= n_rows:
-            raise ValueError(
-                f"calibration_size={calibration_size} holds out every one of the "
-                f"{n_rows} rows of series {series_id!r}; nothing is left to fit on. "
-                "Use a smaller count, or a fraction of each series."
-            )
-        return int(calibration_size)
+        return min(int(calibration_size), n_rows)
     return int(np.ceil(calibration_size * n_rows - 1e-9))
 
 
@@ -96,7 +94,7 @@ def split_panel(frame, windower, calibration_size, horizon):
     needed = windower.window_length + horizon
     head_rows, scored_rows, skipped = [], [], []
     for (a, b), series_id in zip(data.bounds, data.ids, strict=True):
-        head = (b - a) - n_held_out(calibration_size, b - a, series_id)
+        head = (b - a) - n_held_out(calibration_size, b - a)
         if head < needed:
             skipped.append(series_id)
             continue

@@ -93,7 +93,8 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         The held-out end of the series: a fraction of its values (rounded
         up) or a number of values. With an explicit ``y``, rows. On a
         panel, of each series: a fraction of its rows or a number of rows
-        per series.
+        per series (a series without that many rows plus ``window_length +
+        horizon`` gives no scores, with a warning).
     refit : bool, default=True
         Fit ``estimator`` again on all the data after calibration. False
         keeps the model fitted without the held-out values.
@@ -240,7 +241,8 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         ----------
         X : array-like
             What ``estimator`` is fitted on: the series, oldest value first,
-            for a windowing pipeline; windows for a bare skseq regressor.
+            for a windowing pipeline; windows for a bare skseq regressor; the
+            long frame for a panel pipeline.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
             None for series mode; otherwise targets, one row per row of
             ``X`` in time order.

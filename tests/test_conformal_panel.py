@@ -323,14 +323,19 @@ def test_short_series_are_named_and_still_forecast():
     out = forecast(cr, frame, steps=2, coverage=0.8)
     assert set(out.unique_id) == {"s0", "s1", "s2"}
     assert out.notna().all().all()
+    # A count of rows per series that a series does not have skips it too.
+    with pytest.warns(UserWarning, match=r"too short to calibrate on.*: 's2'\."):
+        cr = ConformalRegressor(_pipe(), coverage=0.8, calibration_size=60)
+        cr.fit(_frame())
+    assert cr.conformity_scores_.shape == (2 * 60, 1)
 
 
 def test_clear_errors():
     frame = _frame()
     with pytest.raises(ValueError, match=r"Too few calibration residuals.*needs at "):
         ConformalRegressor(_pipe(), coverage=0.99).fit(frame)
-    with pytest.raises(ValueError, match=r"calibration_size=60 holds out every one"):
-        ConformalRegressor(_pipe(), calibration_size=60).fit(frame)
+    with pytest.raises(ValueError, match=r"calibration_size=77 leaves no series"):
+        ConformalRegressor(_pipe(), calibration_size=77).fit(frame)
     with pytest.raises(ValueError, match="leaves no series with"):
         ConformalRegressor(_pipe(), calibration_size=0.97).fit(frame)
     with pytest.raises(ValueError, match="on a panel use method='split'"):
