@@ -353,7 +353,7 @@ def _season_length(season_length, windower, frame):
     freq = next((f for f in panel.freqs if f is not None), 1)
     if isinstance(freq, int | np.integer):
         return 1
-    base = freq.name.split("-")[0]
+    base = freq.rule_code.split("-")[0]  # .name warns on pandas >= 3.1
     return _SEASONS.get(base, 1)
 
 

@@ -391,3 +391,23 @@ def test_compare_on_a_panel_reports_the_intervals():
     assert np.isnan(table.loc["naive", ["coverage", "mean_width", "winkler"]]).all()
     assert 0 < table.loc["conformal", "coverage"] <= 1
     assert table.loc["conformal", "winkler"] >= table.loc["conformal", "mean_width"] > 0
+
+
+def test_cli_compare_on_a_panel_with_coverage(tmp_path, capsys, monkeypatch):
+    """skseq compare --csv panel --id-column ... --coverage 0.8 (networks stubbed)."""
+    from skseq import cli
+
+    def baselines(window_length, epochs, windower):
+        return {"Naive": Pipeline([("window", windower), ("m", NaiveRegressor())])}
+
+    monkeypatch.setattr(cli, "architectures", baselines)
+    path = tmp_path / "panel.csv"
+    _frame().to_csv(path, index=False)
+    args = ["compare", "--csv", str(path), "--id-column", "unique_id"]
+    args += ["--time-column", "ds", "--column", "y", "--window-length", "3"]
+    args += ["--test-size", "6", "--folds", "2", "--coverage", "0.8", "--quiet"]
+    assert cli.main(args) == 0
+    out = capsys.readouterr().out
+    header = next(line for line in out.splitlines() if "coverage" in line.split())
+    for column in ("coverage", "mean_width", "winkler", "mase_mean"):
+        assert column in header.split()
