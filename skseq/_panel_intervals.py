@@ -169,7 +169,7 @@ def calibrate(estimator, frame, calibration_size, horizon, fit):
             f"no calibration residuals: {shown}{more}. They are still fitted "
             "on and forecast.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=5,  # calibrate, _fit_panel, fit, sklearn's wrapper, user
         )
     calibrator = fit(clone(estimator), head)
     panel = calibrator[0].transform(scored)
