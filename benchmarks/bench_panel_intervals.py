@@ -69,7 +69,10 @@ def main():
     print_environment()
     train, test = load_m3_monthly(args.series)
     n_series = train.unique_id.nunique()
-    print(f"M3 monthly: {n_series} series, {len(train)} training rows, {len(test)} test")
+    print(
+        f"M3 monthly: {n_series} series, {len(train)} training rows, "
+        f"{len(test)} test values"
+    )
     scale = train.groupby("unique_id").y.apply(
         lambda y: np.mean(np.abs(y.to_numpy()[SEASON:] - y.to_numpy()[:-SEASON]))
     )
