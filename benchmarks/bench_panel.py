@@ -19,7 +19,7 @@ Rows:
   first ``--local`` series only (one fit per series takes seconds), with
   the global rows restricted to the same series alongside;
 - seasonal naive, and statsmodels ETS (Holt-Winters, damped additive trend,
-  additive season) and Theta per series;
+  additive season, heuristic initial states) and Theta per series;
 - the Monash archive's published M3 monthly figures, for reference.
 
 Also measured, side by side in this run: the training throughput (windows
@@ -146,6 +146,9 @@ def statsmodels_per_series(train, method):
                         damped_trend=True,
                         seasonal="add",
                         seasonal_periods=SEASON,
+                        # heuristic initial states: 3x faster than fitting
+                        # them, for 1,428 series
+                        initialization_method="heuristic",
                     ).fit()
                     values = fit.forecast(HORIZON)
                 else:

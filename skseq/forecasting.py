@@ -157,7 +157,7 @@ def _forecast_panel(pipe, windower, frame, steps, future):
             stacklevel=3,
         )
     keep = np.flatnonzero(~short)
-    times = next_times(replace(panel, bounds=panel.bounds), n_ahead)
+    times = next_times(panel, n_ahead)
     known_ahead = _future_rows(
         windower, panel, keep, times, known_columns, future, n_ahead
     )
