@@ -34,8 +34,6 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.command == "compare":
         if args.id_column is not None or args.time_column is not None:
-            if args.coverage is not None:
-                parser.error("--coverage is not available for panels yet")
             return _compare_panel(parser, args)
         if args.test_size is not None:
             parser.error("--test-size is for panels (with --id-column)")
@@ -103,6 +101,14 @@ def _compare_panel(parser, args):
             time_column=args.time_column,
         )
         models = architectures(args.window_length, args.epochs, windower=windower)
+        if args.coverage is not None:
+            from skseq.conformal import ConformalRegressor
+
+            # Each series' training part holds out its last 20% for calibration.
+            models = {
+                name: ConformalRegressor(model, args.coverage)
+                for name, model in models.items()
+            }
         start = time.perf_counter()
         table = compare(
             models,
@@ -111,6 +117,7 @@ def _compare_panel(parser, args):
             seeds=range(args.seeds),
             n_jobs=args.n_jobs,
             verbose=0 if args.quiet else 1,
+            dm_loss=args.dm_loss,
         )
     except (OSError, ValueError, KeyError, TypeError) as error:
         parser.error(str(error))
@@ -127,6 +134,12 @@ def _compare_panel(parser, args):
         "series), beats_snaive: share of series with a lower MASE than the seasonal "
         "naive forecast; p_value: Diebold-Mariano test against the best"
     )
+    if args.coverage is not None:
+        print(
+            f"coverage, mean_width, winkler: {args.coverage:g} conformal intervals "
+            "on the test folds, calibrated on the last 20% of each series' training "
+            "part, errors pooled across series on each series' scale"
+        )
     if args.plot:
         plot_comparison(table, args.plot)
         print(f"plot written to {args.plot}")

@@ -11,7 +11,7 @@ from sklearn.base import clone
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import TimeSeriesSplit, check_cv
 
-from skseq.conformal import series_intervals
+from skseq.conformal import panel_intervals, series_intervals
 from skseq.local import PerSeries
 from skseq.metrics import empirical_coverage, mean_width, winkler_losses, winkler_score
 from skseq.scoring import _Predicted, panel_predictions, series_predictions
@@ -240,8 +240,14 @@ def _fit_and_predict(model, train, test, seed, season=None):
             "y_pred": y_pred,
             "naive": naive,
         }
-    found = panel_predictions(model, test, season)
-    scale = seasonal_scale(train, _windower_of(model), season)
+    windower = _windower_of(model)
+    if hasattr(model, "predict_interval"):  # a ConformalRegressor
+        found, interval = panel_intervals(model, test, season)
+        model = model.estimator_
+        result.update(interval=interval, coverage=float(clone_coverage))
+    else:
+        found = panel_predictions(model, test, season)
+    scale = seasonal_scale(train, windower, season)
     denominator = scale.reindex(found["series"]).to_numpy()
     squeeze = (lambda a: a[:, 0]) if found["y_true"].shape[1] == 1 else (lambda a: a)
     return {
@@ -347,7 +353,7 @@ def _season_length(season_length, windower, frame):
     freq = next((f for f in panel.freqs if f is not None), 1)
     if isinstance(freq, int | np.integer):
         return 1
-    base = freq.rule_code.split("-")[0]
+    base = freq.rule_code.split("-")[0]  # .name warns on pandas >= 3.1
     return _SEASONS.get(base, 1)
 
 

@@ -44,7 +44,17 @@ from skseq._intervals import (
     window_predictions,
     window_scale,
 )
+from skseq._panel_intervals import (
+    calibrate,
+    forecast_scale,
+    panel_windower,
+    recursive_scores,
+    scored_scale,
+    series_scale,
+    unsupported_panel,
+)
 from skseq.forecasting import forecast as _point_forecast
+from skseq.scoring import panel_predictions
 
 __all__ = ["ConformalRegressor"]
 
@@ -61,6 +71,12 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
     step ahead, which contains the true value with probability at least
     ``c`` when the errors are exchangeable.
 
+    On a panel (a pipeline whose windower has an ``id_column``, fitted on a
+    long frame) the tail of every series is held out, the errors of all
+    series are pooled on a per-series scale, and each series gets its own
+    interval: its prediction plus or minus the pooled quantile times its
+    scale (see Notes).
+
     Read more in the :ref:`User Guide <intervals>`.
 
     Parameters
@@ -68,12 +84,17 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
     estimator : estimator object
         A series-mode pipeline (:class:`~skseq.SequenceWindower` followed by
         a skseq regressor), a skseq regressor fitted on windows, or any
-        regressor fitted with an explicit ``y``.
+        regressor fitted with an explicit ``y``; or a panel pipeline (its
+        :class:`~skseq.SequenceWindower` first, with an ``id_column``),
+        fitted on a long frame.
     coverage : float, default=0.9
         Fraction of true values the intervals should hold, in (0, 1).
     calibration_size : float or int, default=0.2
         The held-out end of the series: a fraction of its values (rounded
-        up) or a number of values. With an explicit ``y``, rows.
+        up) or a number of values. With an explicit ``y``, rows. On a
+        panel, of each series: a fraction of its rows or a number of rows
+        per series (a series without that many rows plus ``window_length +
+        horizon`` gives no scores, with a warning).
     refit : bool, default=True
         Fit ``estimator`` again on all the data after calibration. False
         keeps the model fitted without the held-out values.
@@ -82,12 +103,14 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         conformal inference (Gibbs and Candès, 2021): :meth:`update` moves
         the level of the quantile after each observed value, by ``gamma``
         times the difference between the asked miss rate and the miss.
+        One series only: a panel takes ``"split"``.
     conformity_score : {"absolute", "normalized"}, default="absolute"
         ``"absolute"``: scores are ``|y - y_pred|`` and every interval of a
         step ahead has the same width. ``"normalized"``: scores are divided
         by each window's scale (its mean absolute change between steps), and
         intervals widen with it: for series whose swings grow with their
-        level.
+        level. On a panel, ``"absolute"`` errors are divided by their
+        series' scale, ``"normalized"`` ones by their window's.
     gamma : float, default=0.005
         Step size of adaptive conformal inference (``method="aci"``).
 
@@ -101,7 +124,8 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         scores (``estimator_`` itself when ``refit=False``).
     conformity_scores_ : ndarray of shape (n_scores, n_outputs)
         The scores in time order, one column per step ahead (per output
-        with an explicit ``y``); :meth:`update` rolls them forward.
+        with an explicit ``y``); :meth:`update` rolls them forward. On a
+        panel, every series' scaled scores, series by series.
     adapted_coverage_ : ndarray of shape (n_outputs,)
         The level at which each step's quantile is taken: ``coverage``,
         moved by :meth:`update` when ``method="aci"``.
@@ -124,6 +148,23 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
     origin in the held-out values. Too few scores for the coverage asked
     raise a ValueError that says how many are needed (9 at 0.9, 19 at 0.95).
 
+    Panels: ``fit`` holds out the last rows of each series, fits a clone on
+    the rows before, and predicts the held-out targets from the whole frame
+    (the windower scores only the targets after each series' training end,
+    with the rows before as their windows' context). Each error is divided
+    by its series' scale, the mean absolute change between consecutive
+    values of the series' history (its rows before the held-out tail in
+    ``fit``; its rows up to its training end when predicting a frame that
+    reaches beyond it; all its rows for a forecast). That scale is in the
+    series' units, so series of thousands and of hundredths pool their
+    errors, and multiplying one series by a constant multiplies its
+    intervals and no other's. A series whose history does not change uses
+    a thousandth of its mean absolute value; one of zeros, 1. Series with
+    fewer than ``window_length + horizon`` rows before their tail give no
+    scores (a warning names them) but are fitted on and forecast. The
+    count of scores is the total over series: with a fraction,
+    ``sum(ceil(calibration_size * n_j) - H + 1)``.
+
     Examples
     --------
     >>> import numpy as np
@@ -138,6 +179,26 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
     (97, 2, 2)
     >>> list(cr.forecast_interval(series, steps=3).columns)
     ['forecast', 'lower', 'upper']
+
+    A panel: two series in other units, one interval per series and step.
+
+    >>> import pandas as pd
+    >>> from skseq import forecast
+    >>> rng = np.random.default_rng(0)
+    >>> frame = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 60),
+    ...                       "ds": np.tile(np.arange(60), 2),
+    ...                       "y": np.cumsum(rng.normal(size=120))})
+    >>> frame.loc[frame.unique_id == "b", "y"] *= 100
+    >>> panel_pipe = make_pipeline(SequenceWindower(3, id_column="unique_id",
+    ...                                             time_column="ds"),
+    ...                            NaiveRegressor())
+    >>> cr = ConformalRegressor(panel_pipe, coverage=0.8).fit(frame)
+    >>> out = forecast(cr, frame, steps=2, coverage=0.8)
+    >>> list(out.columns)
+    ['unique_id', 'ds', 'y', 'lower', 'upper']
+    >>> width = (out.upper - out.lower).to_numpy()  # b's are about 100 times a's
+    >>> len(out), bool(width[2] > 10 * width[0])
+    (4, True)
     """
 
     _parameter_constraints = {
@@ -180,7 +241,8 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         ----------
         X : array-like
             What ``estimator`` is fitted on: the series, oldest value first,
-            for a windowing pipeline; windows for a bare skseq regressor.
+            for a windowing pipeline; windows for a bare skseq regressor; the
+            long frame for a panel pipeline.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
             None for series mode; otherwise targets, one row per row of
             ``X`` in time order.
@@ -196,6 +258,13 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
             if name.endswith("_") and not name.startswith("__"):
                 delattr(self, name)
         self._recursive_cache = {}
+        self._panel = None
+        if y is None and isinstance(X, pd.DataFrame):
+            if panel_windower(self.estimator):
+                return self._fit_panel(X, fit_params)
+            reason = unsupported_panel(self.estimator)
+            if reason is not None:
+                raise TypeError(reason)
         X, y = indexable(X, y)  # sparse formats without row slicing become CSR
         n_values = _num_samples(X)
         last = final_step(self.estimator)
@@ -261,6 +330,49 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
                 self._calibration_values = values[head - context :]
         return self
 
+    def _fit_panel(self, frame, fit_params):
+        """Calibrate on the held-out tail of every series of a long frame."""
+        if self.method == "aci":
+            raise ValueError(
+                "method='aci' adapts the intervals of one series as its values "
+                "arrive (update); on a panel use method='split'."
+            )
+        sized = [k for k, v in fit_params.items() if np.ndim(v) > 0]
+        if sized:
+            raise ValueError(
+                f"Fit parameters with one value per window ({sized}) are not "
+                "supported when calibrating on a panel: the calibration fit has "
+                "fewer windows than the full fit."
+            )
+        horizon = self._horizon()
+        calibrator, errors, panel, scales, windows = calibrate(
+            self.estimator,
+            frame,
+            self.calibration_size,
+            horizon,
+            lambda estimator, rows: estimator.fit(rows, **fit_params),
+        )
+        divisor = scored_scale(windows, scales, self.conformity_score)
+        errors = errors / divisor[:, np.newaxis]
+        check_enough_scores(
+            len(errors),
+            self.coverage,
+            f"calibration_size={self.calibration_size!r} of each of the "
+            f"{len(panel.ids)} calibrated series (horizon={horizon})",
+        )
+        self.conformity_scores_ = errors
+        self.adapted_coverage_ = np.full(errors.shape[1], float(self.coverage))
+        self.calibration_estimator_ = calibrator
+        if self.refit:
+            self.estimator_ = clone(self.estimator).fit(frame, **fit_params)
+        else:
+            self.estimator_ = calibrator
+        if hasattr(self.estimator_, "n_features_in_"):
+            self.n_features_in_ = self.estimator_.n_features_in_
+        self._series_mode, self._one_d, self._history = True, False, None
+        self._panel = {"panel": panel, "scales": scales}
+        return self
+
     def predict(self, X):
         """The wrapped model's predictions, unchanged.
 
@@ -283,7 +395,9 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like
-            What the fitted ``estimator`` predicts from.
+            What the fitted ``estimator`` predicts from; for a regressor
+            fitted on a panel, a long frame (its windows are predicted in
+            the pipeline's order, each with its series' scale).
         coverage : float or list of float, default=None
             Fraction(s) in (0, 1); None is the ``coverage`` given at
             construction.
@@ -300,26 +414,34 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         coverages, single = self._coverages(coverage)
         y_pred = self.estimator_.predict(X)
         scale = None
-        if self.conformity_score == "normalized":
+        if getattr(self, "_panel", None) is not None:
+            panel = self.estimator_[0].transform(X)
+            scale = scored_scale(panel, series_scale(panel), self.conformity_score)
+        elif self.conformity_score == "normalized":
             scale = self._scale(prediction_windows(self.estimator_, X))
         return self._intervals(y_pred, scale, coverages, single)
 
-    def forecast_interval(self, series, steps=1, coverage=None):
+    def forecast_interval(self, series, steps=1, coverage=None, *, future=None):
         """Forecast the values after ``series`` with lower and upper bounds.
 
         ``skseq.forecast(cr, series, steps, coverage=c)`` calls this method.
 
         Parameters
         ----------
-        series : array-like of shape (n_steps,) or (n_steps, 1)
-            The series to continue, at least ``window_length`` values.
+        series : array-like of shape (n_steps,) or (n_steps, 1), or DataFrame
+            The series to continue, at least ``window_length`` values; for a
+            regressor fitted on a panel, the long frame of the series to
+            continue (each from its own last row).
         steps : int, default=1
-            Number of future values. Up to ``horizon`` the forecast is
-            direct and each step has its own quantile; beyond it the
-            forecast is recursive and calibrated by the same recursion from
-            each origin in the held-out values.
+            Number of future values (per series). Up to ``horizon`` the
+            forecast is direct and each step has its own quantile; beyond it
+            the forecast is recursive and calibrated by the same recursion
+            from each origin in the held-out values.
         coverage : float or list of float, default=None
             Fraction(s) in (0, 1); None is ``coverage``.
+        future : DataFrame, default=None
+            Panels with ``future_columns``: the future-known values, as for
+            :func:`skseq.forecast`.
 
         Returns
         -------
@@ -329,11 +451,15 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
             ``lower_0.8``), indexed by the next ``steps`` dates when
             ``series`` has a regular DatetimeIndex, else by the positions
             after the series. The ``forecast`` column equals
-            ``skseq.forecast`` of the fitted model.
+            ``skseq.forecast`` of the fitted model. For a panel, the long
+            frame of :func:`skseq.forecast` (id, time and target columns,
+            ``steps`` rows per series) with the ``lower`` and ``upper``
+            columns added: series ``j``'s bounds are its forecast plus or
+            minus the pooled quantile of the step times its scale.
         """
         check_is_fitted(self)
         coverages, single = self._coverages(coverage)
-        point = _point_forecast(self.estimator_, series, steps)
+        point = _point_forecast(self.estimator_, series, steps, future=future)
         horizon = self.conformity_scores_.shape[1]
         if steps <= horizon:
             scores = self.conformity_scores_[:, :steps]
@@ -344,6 +470,8 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
             coverages,
             f"a forecast of steps={steps} (horizon={horizon})",
         )
+        if getattr(self, "_panel", None) is not None:
+            return self._panel_forecast(series, point, scores, coverages, single)
         scale = None
         if self.conformity_score == "normalized":
             values = check_array(series, ensure_2d=False, dtype=np.float64)
@@ -363,6 +491,23 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
             suffix = "" if single else f"_{c:g}"
             frame[f"lower{suffix}"] = interval[:, 0, j]
             frame[f"upper{suffix}"] = interval[:, 1, j]
+        frame.attrs["coverage"] = [float(c) for c in coverages]
+        return frame
+
+    def _panel_forecast(self, series, point, scores, coverages, single):
+        """The panel forecast frame with each series' bounds added."""
+        steps = scores.shape[1]
+        scale = forecast_scale(self.estimator_, series, self.conformity_score)
+        scale = scale.reindex(point.iloc[:, 0].to_numpy()).to_numpy()
+        width = conformal_quantile(scores, np.tile(coverages, (steps, 1)))
+        step = np.tile(np.arange(steps), len(point) // steps)
+        width = width[step] * scale[:, np.newaxis]  # (rows, coverages)
+        centre = point.iloc[:, 2].to_numpy(dtype=np.float64)
+        frame = point.copy()
+        for j, c in enumerate(coverages):
+            suffix = "" if single else f"_{c:g}"
+            frame[f"lower{suffix}"] = centre - width[:, j]
+            frame[f"upper{suffix}"] = centre + width[:, j]
         frame.attrs["coverage"] = [float(c) for c in coverages]
         return frame
 
@@ -391,6 +536,11 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
             The updated regressor.
         """
         check_is_fitted(self)
+        if getattr(self, "_panel", None) is not None:
+            raise ValueError(
+                "update takes the next values of one series; this regressor was "
+                "fitted on a panel. Fit it again on the frame with the new rows."
+            )
         if getattr(self, "_history", None) is None:
             raise ValueError(
                 "update needs a regressor fitted in series mode (y=None) on a "
@@ -480,6 +630,16 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         """Scores of recursive forecasts of ``steps`` from each held-out origin."""
         if steps in self._recursive_cache:
             return self._recursive_cache[steps]
+        if getattr(self, "_panel", None) is not None:
+            scores = recursive_scores(
+                self.calibration_estimator_,
+                self._panel["panel"],
+                steps,
+                self._panel["scales"],
+                self.conformity_score,
+            )
+            self._recursive_cache[steps] = scores
+            return scores
         values = getattr(self, "_calibration_values", None)
         if values is None:
             raise ValueError(
@@ -586,3 +746,37 @@ def series_intervals(estimator, X, coverage=None):
         naive = np.repeat(naive[:, np.newaxis], y_true.shape[1], axis=1)
     intervals = estimator._intervals(y_pred, scale, coverages, single)
     return y_true, y_pred, naive, intervals
+
+
+def panel_intervals(estimator, X, season_length=1, coverage=None):
+    """Scored targets of a panel and their intervals, for a fitted regressor.
+
+    The panel counterpart of :func:`series_intervals`: what
+    :func:`skseq.scoring.panel_predictions` returns for the wrapped model,
+    and the intervals of those windows.
+
+    Parameters
+    ----------
+    estimator : ConformalRegressor
+        Fitted on a panel.
+    X : DataFrame
+        A long frame, such as a test fold (each series' history, then its
+        test rows).
+    season_length : int, default=1
+        As in :func:`skseq.scoring.panel_predictions`.
+    coverage : float or list of float, default=None
+        As in :meth:`ConformalRegressor.predict_interval`.
+
+    Returns
+    -------
+    found : dict
+        As returned by :func:`skseq.scoring.panel_predictions`.
+    intervals : ndarray
+        As returned by :meth:`ConformalRegressor.predict_interval`, for the
+        scored windows only.
+    """
+    check_is_fitted(estimator)
+    found = panel_predictions(estimator.estimator_, X, season_length)
+    starts = estimator.estimator_[0].transform(X).starts
+    keep = np.isin(starts, found["panel"].starts)
+    return found, estimator.predict_interval(X, coverage)[keep]

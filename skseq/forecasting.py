@@ -56,7 +56,9 @@ def forecast(pipe, series, steps=1, *, future=None, coverage=None):
         next times: its frequency continued, or the next integers) and the
         forecast in a column named like the target column, ``steps`` rows
         per series. With ``coverage``, a DataFrame with columns
-        ``forecast``, ``lower`` and ``upper``.
+        ``forecast``, ``lower`` and ``upper``; in panel mode the long frame
+        with ``lower`` and ``upper`` columns added (``lower_<c>`` and
+        ``upper_<c>`` for a list of coverages).
 
     Examples
     --------
@@ -71,7 +73,9 @@ def forecast(pipe, series, steps=1, *, future=None, coverage=None):
     """
     if hasattr(pipe, "forecast_interval"):  # a ConformalRegressor
         if coverage is not None:
-            return pipe.forecast_interval(series, steps, coverage=coverage)
+            return pipe.forecast_interval(
+                series, steps, coverage=coverage, future=future
+            )
         pipe = pipe.estimator_ if hasattr(pipe, "estimator_") else pipe.estimator
     elif coverage is not None:
         raise TypeError(
