@@ -155,7 +155,7 @@ def _load_panel(args):
         times = frame[time_column]
         if not pd.api.types.is_integer_dtype(times.dtype):
             try:
-                frame[time_column] = pd.to_datetime(times)
+                frame[time_column] = pd.to_datetime(times, format="mixed")
             except (ValueError, TypeError) as error:
                 raise ValueError(
                     f"--time-column {time_column!r} of {args.csv} holds neither "
