@@ -1,6 +1,7 @@
 """The ``skseq`` command line: ``skseq compare`` and ``python -m skseq compare``."""
 
 import argparse
+import importlib.util
 import sys
 import time
 
@@ -39,10 +40,14 @@ def main(argv=None):
             f"window_length={args.window_length} need at least {needed} "
             "((folds + 1) x (window_length + 1)): use fewer folds or a shorter window"
         )
+    season_length = args.season_length
+    if season_length is None and args.csv is None:
+        season_length = 12  # the bundled airline series is monthly
+    models = architectures(args.window_length, args.epochs, season_length)
     start = time.perf_counter()
     try:
         table = compare(
-            architectures(args.window_length, args.epochs),
+            models,
             series,
             cv=TimeSeriesSplit(n_splits=args.folds),
             seeds=range(args.seeds),
@@ -62,14 +67,25 @@ def main(argv=None):
         "MAE of naive persistence; p_value: Diebold-Mariano test against the best",
         file=sys.stdout,
     )
+    if "ETS" in models:
+        print(
+            f"ETS, ARIMA, Theta: statsmodels, season_length={season_length}, fitted "
+            "once per training fold, test folds forecast one step at a time with "
+            "the fitted parameters"
+        )
+    else:
+        print("ETS, ARIMA and Theta rows need statsmodels: pip install 'skseq[stats]'")
     if args.plot:
         plot_comparison(table, args.plot)
         print(f"plot written to {args.plot}")
     return 0
 
 
-def architectures(window_length=12, epochs=100):
+def architectures(window_length=12, epochs=100, season_length=None):
     """Naive persistence, Dense, SimpleRNN, LSTM and GRU series-mode pipelines.
+
+    With statsmodels installed, ETS, ARIMA and Theta reference rows
+    (:mod:`skseq.classical`) come after naive persistence.
 
     Parameters
     ----------
@@ -77,6 +93,8 @@ def architectures(window_length=12, epochs=100):
         Steps per window.
     epochs : int, default=100
         Training epochs of every network.
+    season_length : int, default=None
+        Season of the classical models; None fits them without a season.
 
     Returns
     -------
@@ -86,8 +104,14 @@ def architectures(window_length=12, epochs=100):
     from skseq.baselines import NaiveRegressor
     from skseq.regressors import DenseRegressor, RNNRegressor
 
-    regressors = {
-        "Naive": NaiveRegressor(),
+    regressors = {"Naive": NaiveRegressor()}
+    if importlib.util.find_spec("statsmodels") is not None:
+        from skseq.classical import ARIMARegressor, ETSRegressor, ThetaRegressor
+
+        regressors["ETS"] = ETSRegressor(season_length)
+        regressors["ARIMA"] = ARIMARegressor(season_length)
+        regressors["Theta"] = ThetaRegressor(season_length)
+    regressors |= {
         "Dense": DenseRegressor(epochs=epochs),
         "SimpleRNN": RNNRegressor(cell="simple", epochs=epochs),
         "LSTM": RNNRegressor(cell="lstm", epochs=epochs),
@@ -106,9 +130,11 @@ def _parser():
     commands = parser.add_subparsers(dest="command", required=True)
     command = commands.add_parser(
         "compare",
-        help="compare naive persistence, Dense, SimpleRNN, LSTM and GRU on a series",
+        help="compare naive persistence, ETS, ARIMA, Theta and the networks on a "
+        "series",
         description=(
-            "Cross-validate naive persistence and Dense, SimpleRNN, LSTM and GRU "
+            "Cross-validate naive persistence, ETS, ARIMA and Theta (with "
+            "statsmodels installed) and Dense, SimpleRNN, LSTM and GRU "
             "regressors with "
             "TimeSeriesSplit on a series (default: monthly airline passengers "
             "1949-1960) and print, per architecture, R² over folds and seeds, "
@@ -124,6 +150,13 @@ def _parser():
     command.add_argument("--window-length", type=_positive_int, default=12)
     command.add_argument("--epochs", type=_positive_int, default=100)
     command.add_argument("--folds", type=_positive_int, default=3)
+    command.add_argument(
+        "--season-length",
+        type=_positive_int,
+        default=None,
+        help="season of the ETS, ARIMA and Theta rows (default: 12 for the "
+        "bundled monthly airline series, none for --csv)",
+    )
     command.add_argument("--quiet", action="store_true", help="no progress lines")
     return parser
 

@@ -172,7 +172,7 @@ def _fit_and_predict(model, train, test, seed):
     y_true, y_pred, naive = series_predictions(model, test)
     final = model[-1] if hasattr(model, "steps") else model
     keras_model = getattr(final, "model_", None)
-    n_params = 0
+    n_params = len(getattr(final, "params_", ()))  # classical models
     if keras_model is not None:
         n_params = int(sum(np.prod(v.shape) for v in keras_model.trainable_weights))
     return {
