@@ -246,7 +246,7 @@ class ETSRegressor(_ClassicalRegressor):
         )
         # 50 iterations (the default) often stop a step short on seasonal
         # series; 200 reach the same likelihood with the optimizer converged.
-        results = model.fit(disp=False, maxiter=200)
+        results = model.fit(disp=False, maxiter=200, cov_type="none")
         self._recursion = StateSpaceRecursion(results)
         self.aic_ = float(results.aic)
         return results
@@ -259,9 +259,10 @@ class ARIMARegressor(_ClassicalRegressor):
     ``order=None`` the differencing is chosen first, as auto-ARIMA does: one
     seasonal difference if the season is strong (an STL seasonal strength
     above 0.64), then up to two differences while a KPSS test (5%) rejects
-    stationarity; then ``(p, q)`` with ``p + q <= 2`` and, with a season,
-    ``(P, Q)`` in ``{(0, 0), (1, 0), (0, 1)}``, by the lowest AIC. A constant
-    is included without differencing and a drift with one difference. See
+    stationarity; then, by the lowest AIC, the seasonal ``(P, Q)`` among
+    ``(0, 0), (1, 0), (0, 1)`` with ``(p, q) = (1, 1)``, and ``(p, q)`` with
+    ``p + q <= 2`` (8 fits with a season, 6 without). A constant is included
+    without differencing and a drift with one difference. See
     the module docstring for what ``predict`` forecasts from.
 
     Parameters
@@ -339,7 +340,7 @@ class ARIMARegressor(_ClassicalRegressor):
                     "seasonal_order needs an order: give both, or neither for the "
                     f"automatic choice; got seasonal_order={self.seasonal_order!r}."
                 )
-            candidates = _arima_candidates(series, season)
+            candidates = _arima_differences(series, season)
         else:
             seasonal = (0, 0, 0) if self.seasonal_order is None else self.seasonal_order
             _check_order("order", self.order)
@@ -350,23 +351,26 @@ class ARIMARegressor(_ClassicalRegressor):
                     f"season_length={self.season_length!r}."
                 )
             candidates = [(tuple(self.order), tuple(seasonal))]
-        best = None
-        for order, seasonal in candidates:
-            trend = _arima_trend(order[1] + seasonal[1])
+
+        def fit(order, seasonal):
             model = ARIMA(
                 series,
                 order=order,
                 seasonal_order=(*seasonal, season) if season else (0, 0, 0, 0),
-                trend=trend,
+                trend=_arima_trend(order[1] + seasonal[1]),
             )
-            try:
-                results = model.fit()
+            try:  # no standard errors: only the likelihood is needed
+                results = model.fit(cov_type="none")
             except (np.linalg.LinAlgError, ValueError):
-                if len(candidates) == 1:
+                if self.order is not None:
                     raise
-                continue
-            if np.isfinite(results.aic) and (best is None or results.aic < best.aic):
-                best = results
+                return None
+            return results if np.isfinite(results.aic) else None
+
+        if self.order is not None:
+            best = fit(*candidates[0])
+        else:
+            best = _search(fit, candidates, season)
         if best is None:
             raise ValueError("no ARIMA order of the search could be fitted")
         self.order_ = tuple(int(v) for v in best.model.order)
@@ -486,8 +490,8 @@ def _arima_trend(differences):
     return {0: "c", 1: "t"}.get(differences, "n")
 
 
-def _arima_candidates(series, season):
-    """The (order, seasonal order) pairs of the automatic search."""
+def _arima_differences(series, season):
+    """The differencing of the automatic search: ((d,), (D,))."""
     from statsmodels.tsa.seasonal import STL
     from statsmodels.tsa.stattools import kpss
 
@@ -503,8 +507,27 @@ def _arima_candidates(series, season):
         if kpss(x, regression="c", nlags="auto")[1] >= 0.05:
             break
         x, diff = np.diff(x), diff + 1
-    pq = [(0, 0), (1, 0), (0, 1), (2, 0), (1, 1), (0, 2)]
+    return [((0, diff, 0), (0, seasonal_diff, 0))]
+
+
+def _search(fit, differences, season):
+    """Lowest AIC: the seasonal (P, Q) first with (p, q) = (1, 1), then (p, q).
+
+    Two stages of 3 and 5 fits instead of all 18 pairs: seasonal ARIMA fits
+    take up to a second each.
+    """
+    (_, d, _), (_, sd, _) = differences[0]
     seasonal_pq = [(0, 0), (1, 0), (0, 1)] if season else [(0, 0)]
-    return [
-        ((p, diff, q), (sp, seasonal_diff, sq)) for p, q in pq for sp, sq in seasonal_pq
-    ]
+    fitted = {}
+
+    def aic(p, q, sp, sq):
+        key = (p, q, sp, sq)
+        if key not in fitted:
+            fitted[key] = fit((p, d, q), (sp, sd, sq))
+        result = fitted[key]
+        return np.inf if result is None else result.aic
+
+    sp, sq = min(seasonal_pq, key=lambda pq: aic(1, 1, *pq))
+    pq = [(0, 0), (1, 0), (0, 1), (2, 0), (1, 1), (0, 2)]
+    p, q = min(pq, key=lambda pq: aic(*pq, sp, sq))
+    return fitted[p, q, sp, sq]
