@@ -135,36 +135,57 @@ class ThetaRecursion:
         return levels
 
 
-def align(sequence, train, window_length):
+def align(sequence, train, window_length, recursion):
     """Where ``sequence`` starts in the training series, or ``len(train)``.
 
     A sequence whose first values (at least one window, or all of it if
     shorter) equal a stretch of the training series, up to the training
     end or to its own end, is taken to be that stretch; of several such
-    places the one with the longest overlap wins, then the latest. Any
-    other sequence is taken to follow the training series directly.
+    places the one with the longest overlap wins, then the latest. A shorter
+    overlap with the training end counts too if the window's later values
+    are the model's own forecasts from there (a recursive forecast feeding
+    its predictions back). Any other sequence is taken to follow the
+    training series directly.
     """
     n, length = len(train), len(sequence)
     needed = min(window_length, length)
     best, best_overlap = n, 0
     for start in np.flatnonzero(train == sequence[0]):
         overlap = min(length, n - start)
-        if overlap < needed or overlap < best_overlap:
+        if overlap < best_overlap:
             continue
-        if np.array_equal(train[start : start + overlap], sequence[:overlap]):
-            best, best_overlap = int(start), overlap
+        if not np.array_equal(train[start : start + overlap], sequence[:overlap]):
+            continue
+        if overlap < needed and not _fed_back(recursion, sequence[overlap:needed]):
+            continue
+        best, best_overlap = int(start), overlap
     return best
+
+
+def _fed_back(recursion, values):
+    """Whether ``values`` are the model's forecasts from the training end."""
+    n = recursion.n
+    own = recursion.forecast(recursion.states[-1:], np.array([n - 1]), len(values))
+    return np.array_equal(own[0], values)
 
 
 def forecasts(recursion, train, sequence, ends, window_length, horizon):
     """Forecasts after positions ``ends`` of ``sequence``, shape (len(ends), H).
 
     ``sequence`` is placed where :func:`align` puts it; the values that
-    follow the training end continue the training recursion.
+    follow the training end continue the training recursion. A sequence
+    made only of the model's own forecasts from the training end (the later
+    steps of a recursive forecast) continues after the forecasts before it.
     """
     n = len(train)
-    start = align(sequence, train, window_length)
-    origins = start + np.asarray(ends)
+    start = align(sequence, train, window_length, recursion)
+    ends = np.asarray(ends)
+    if start == n:
+        lead = _lead(recursion, sequence[: min(window_length, len(sequence))])
+        if lead is not None:
+            sequence = np.concatenate([lead, sequence])
+            ends = ends + len(lead)
+    origins = start + ends
     states = recursion.states[np.minimum(origins + 1, n)]
     beyond = origins >= n
     if beyond.any():
@@ -181,8 +202,9 @@ def window_forecasts(recursion, train, windows, horizon):
     """
     m, k = windows.shape
     out = np.empty((m, horizon))
-    starts = np.array([align(w, train, k) for w in windows])
-    follow = starts == len(train)
+    starts = np.array([align(w, train, k, recursion) for w in windows])
+    own = _own_forecasts(recursion, k)
+    follow = (starts == len(train)) & ~np.isin(windows[:, 0], own)
     if follow.any():
         states = recursion.continue_states(windows[follow])[:, -1]
         origins = np.full(follow.sum(), len(train) + k - 1)
@@ -190,3 +212,22 @@ def window_forecasts(recursion, train, windows, horizon):
     for i in np.flatnonzero(~follow):
         out[i] = forecasts(recursion, train, windows[i], [k - 1], k, horizon)[0]
     return out
+
+
+# A recursive forecast is recognised up to this many steps past the end.
+_FED_BACK_STEPS = 1000
+
+
+def _own_forecasts(recursion, length):
+    n = recursion.n
+    steps = _FED_BACK_STEPS + length
+    return recursion.forecast(recursion.states[-1:], np.array([n - 1]), steps)[0]
+
+
+def _lead(recursion, values):
+    """The own forecasts before ``values``, if ``values`` continue them."""
+    own = _own_forecasts(recursion, len(values))
+    for j in np.flatnonzero(own[:_FED_BACK_STEPS] == values[0]):
+        if j and np.array_equal(own[j : j + len(values)], values):
+            return own[:j]
+    return None

@@ -68,6 +68,18 @@ def test_last_training_window_forecasts_what_statsmodels_forecasts():
         np.testing.assert_allclose(forecast(pipe, TRAIN, 18), expected[name])
 
 
+def test_recursive_forecast_of_a_linear_model_is_its_multi_step_forecast():
+    """forecast() with horizon=1 feeds predictions back; ETS and ARIMA agree."""
+    expected = _statsmodels_ets(TRAIN).forecast(18)
+    pipe = _pipe(ETSRegressor(12)).fit(TRAIN)
+    np.testing.assert_allclose(forecast(pipe, TRAIN, 18), expected, rtol=1e-9)
+    arima = _pipe(ARIMARegressor(order=(2, 1, 0))).fit(TRAIN)
+    direct = _pipe(ARIMARegressor(order=(2, 1, 0), horizon=18)).fit(TRAIN)
+    np.testing.assert_allclose(
+        forecast(arima, TRAIN, 18), forecast(direct, TRAIN, 18), rtol=1e-9
+    )
+
+
 def test_training_windows_get_in_sample_one_step_forecasts():
     pipe = _pipe(ETSRegressor(12)).fit(TRAIN)
     fitted = _statsmodels_ets(TRAIN).fittedvalues
