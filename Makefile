@@ -39,6 +39,11 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_grid.py
 	$(BIN)/python benchmarks/bench_scale.py
 	$(BIN)/python benchmarks/bench_quality.py
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python benchmarks/bench_classical.py shipped --seeds 3
+	$(BIN)/python benchmarks/bench_classical.py m3 --models classical
+	$(BIN)/python benchmarks/bench_classical.py m3 --models networks --seeds 1
+	$(BIN)/python benchmarks/bench_classical.py report
 
 clean:
 	rm -rf $(VENV) docs/_build .pytest_cache

@@ -40,6 +40,12 @@ def _statsmodels_ets(series):
         return model.fit(disp=False)
 
 
+@pytest.fixture(scope="module")
+def ets():
+    """ETS with a season, fitted once on TRAIN (a seasonal fit takes ~1 s)."""
+    return _pipe(ETSRegressor(12)).fit(TRAIN)
+
+
 # Same forecasts as statsmodels --------------------------------------------
 
 
@@ -68,11 +74,10 @@ def test_last_training_window_forecasts_what_statsmodels_forecasts():
         np.testing.assert_allclose(forecast(pipe, TRAIN, 18), expected[name])
 
 
-def test_recursive_forecast_of_a_linear_model_is_its_multi_step_forecast():
+def test_recursive_forecast_of_a_linear_model_is_its_multi_step_forecast(ets):
     """forecast() with horizon=1 feeds predictions back; ETS and ARIMA agree."""
     expected = _statsmodels_ets(TRAIN).forecast(18)
-    pipe = _pipe(ETSRegressor(12)).fit(TRAIN)
-    np.testing.assert_allclose(forecast(pipe, TRAIN, 18), expected, rtol=1e-9)
+    np.testing.assert_allclose(forecast(ets, TRAIN, 18), expected, rtol=1e-9)
     arima = _pipe(ARIMARegressor(order=(2, 1, 0))).fit(TRAIN)
     direct = _pipe(ARIMARegressor(order=(2, 1, 0), horizon=18)).fit(TRAIN)
     np.testing.assert_allclose(
@@ -80,8 +85,8 @@ def test_recursive_forecast_of_a_linear_model_is_its_multi_step_forecast():
     )
 
 
-def test_training_windows_get_in_sample_one_step_forecasts():
-    pipe = _pipe(ETSRegressor(12)).fit(TRAIN)
+def test_training_windows_get_in_sample_one_step_forecasts(ets):
+    pipe = ets
     fitted = _statsmodels_ets(TRAIN).fittedvalues
     np.testing.assert_allclose(pipe.predict(TRAIN)[:-1], fitted[K:], rtol=1e-9)
     # A stretch of the training series starts from the state at that point.
@@ -90,12 +95,11 @@ def test_training_windows_get_in_sample_one_step_forecasts():
     )
 
 
-def test_test_fold_continues_from_the_training_end_with_fixed_parameters():
+def test_test_fold_continues_from_the_training_end_with_fixed_parameters(ets):
     """Windows that follow the training series update the fitted state."""
     from statsmodels.tsa.arima.model import ARIMA
 
     test_fold = AIRLINE[115 - K :]  # the test fold's windows start inside it
-    ets = _pipe(ETSRegressor(12)).fit(TRAIN)
     expected = _statsmodels_ets(TRAIN).append(TEST).fittedvalues[115:]
     np.testing.assert_allclose(ets.predict(test_fold)[:-1], expected, rtol=1e-9)
     # A fold that starts right after the training end: its first window is
@@ -125,7 +129,7 @@ def test_each_forecast_uses_values_up_to_its_window_only():
 
 
 def test_windows_that_are_not_consecutive_are_forecast_one_by_one():
-    pipe = _pipe(ETSRegressor(12, horizon=3)).fit(TRAIN)
+    pipe = _pipe(ThetaRegressor(12, horizon=3)).fit(TRAIN)
     windows = SequenceWindower(K).fit_transform(AIRLINE)[[130, 3, 120, 60]]
     together = pipe[-1].predict(windows)
     alone = np.vstack([pipe[-1].predict(w[np.newaxis]) for w in windows])
@@ -136,17 +140,18 @@ def test_windows_that_are_not_consecutive_are_forecast_one_by_one():
 
 def test_explicit_y_from_make_windows_fits_the_same_series():
     X, y = make_windows(TRAIN, window_length=K)
-    explicit = ETSRegressor(12).fit(X, y)
-    series_mode = _pipe(ETSRegressor(12)).fit(TRAIN)
+    explicit = ThetaRegressor(12).fit(X, y)
+    series_mode = _pipe(ThetaRegressor(12)).fit(TRAIN)
     assert explicit.params_ == series_mode[-1].params_
     np.testing.assert_allclose(explicit.predict(X), series_mode.predict(TRAIN)[:-1])
-    two = ETSRegressor(12).fit(X[:-1], np.column_stack([y[:-1], y[1:]]))
+    two = ThetaRegressor(12).fit(X[:-1], np.column_stack([y[:-1], y[1:]]))
     assert two.predict(X[:5]).shape == (5, 2)
 
 
 # Quality -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_seasonal_models_beat_naive_on_the_airline_test_fold():
     test_fold = AIRLINE[115 - K :]
     naive = np.mean(np.abs(test_fold[K - 1 : -1] - TEST))
@@ -155,6 +160,7 @@ def test_seasonal_models_beat_naive_on_the_airline_test_fold():
         assert np.mean(np.abs(pred - TEST)) < 0.7 * naive, type(model).__name__
 
 
+@pytest.mark.slow
 def test_automatic_arima_differences_the_airline_season():
     model = _pipe(ARIMARegressor(12)).fit(TRAIN)[-1]
     assert model.seasonal_order_[1] == 1 and model.seasonal_order_[3] == 12
@@ -163,6 +169,7 @@ def test_automatic_arima_differences_the_airline_season():
     assert plain.seasonal_order_ == (0, 0, 0, 0)
 
 
+@pytest.mark.slow
 def test_fitting_a_normal_series_leaks_no_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -174,7 +181,7 @@ def test_fitting_a_normal_series_leaks_no_warning():
 
 
 def test_clone_and_pickle_round_trip_predict_identically():
-    for model in (ETSRegressor(12, horizon=2), ARIMARegressor(order=(1, 1, 0))):
+    for model in (ETSRegressor(horizon=2), ARIMARegressor(order=(1, 1, 0))):
         pipe = _pipe(model).fit(TRAIN)
         restored = pickle.loads(pickle.dumps(pipe))
         np.testing.assert_array_equal(restored.predict(TEST), pipe.predict(TEST))
@@ -183,6 +190,7 @@ def test_clone_and_pickle_round_trip_predict_identically():
         assert clone(model).get_params() == model.get_params()
 
 
+@pytest.mark.slow
 def test_grid_search_chooses_the_season():
     search = GridSearchCV(
         _pipe(ThetaRegressor()),
@@ -193,6 +201,7 @@ def test_grid_search_chooses_the_season():
     assert search.best_params_ == {"model__season_length": 12}
 
 
+@pytest.mark.slow
 def test_compare_ranks_the_classical_models_with_the_baselines():
     models = {
         "naive": _pipe(NaiveRegressor()),
