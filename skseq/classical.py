@@ -37,6 +37,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval
 
+from skseq import _arima
 from skseq._recursions import (
     StateSpaceRecursion,
     ThetaRecursion,
@@ -82,6 +83,7 @@ class _ClassicalRegressor(SeriesRegressorMixin, RegressorMixin, BaseEstimator):
             The fitted regressor.
         """
         vars(self).pop("n_outputs_", None)
+        self._check_params()
         X = self._validate_windows(X, reset=True)
         data = self._training_data(X, y)
         if y is None:
@@ -143,6 +145,9 @@ class _ClassicalRegressor(SeriesRegressorMixin, RegressorMixin, BaseEstimator):
 
     def _seasonal(self):
         return self.season_length is not None and self.season_length > 1
+
+    def _check_params(self):
+        """Checks of parameter combinations, before any data is read."""
 
     def _validate_params(self):
         # Called by _fit_context: bools first (Interval(Integral) takes True
@@ -330,26 +335,31 @@ class ARIMARegressor(_ClassicalRegressor):
             return f"(two seasons of season_length={self.season_length} and four more)"
         return "(to estimate the coefficients)"
 
-    def _fit_series(self, series):
-        from statsmodels.tsa.arima.model import ARIMA
-
-        season = self.season_length if self._seasonal() else 0
+    def _check_params(self):
         if self.order is None:
             if self.seasonal_order is not None:
                 raise ValueError(
                     "seasonal_order needs an order: give both, or neither for the "
                     f"automatic choice; got seasonal_order={self.seasonal_order!r}."
                 )
-            candidates = _arima_differences(series, season)
-        else:
-            seasonal = (0, 0, 0) if self.seasonal_order is None else self.seasonal_order
-            _check_order("order", self.order)
-            _check_order("seasonal_order", seasonal)
-            if not season and any(seasonal):
+            return
+        _arima.check_order("order", self.order)
+        if self.seasonal_order is not None:
+            _arima.check_order("seasonal_order", self.seasonal_order)
+            if not self._seasonal() and any(self.seasonal_order):
                 raise ValueError(
-                    f"seasonal_order={seasonal!r} needs season_length > 1, got "
-                    f"season_length={self.season_length!r}."
+                    f"seasonal_order={self.seasonal_order!r} needs season_length > "
+                    f"1, got season_length={self.season_length!r}."
                 )
+
+    def _fit_series(self, series):
+        from statsmodels.tsa.arima.model import ARIMA
+
+        season = self.season_length if self._seasonal() else 0
+        if self.order is None:
+            candidates = _arima.differences(series, season)
+        else:
+            seasonal = self.seasonal_order or (0, 0, 0)
             candidates = [(tuple(self.order), tuple(seasonal))]
 
         def fit(order, seasonal):
@@ -357,7 +367,7 @@ class ARIMARegressor(_ClassicalRegressor):
                 series,
                 order=order,
                 seasonal_order=(*seasonal, season) if season else (0, 0, 0, 0),
-                trend=_arima_trend(order[1] + seasonal[1]),
+                trend=_arima.trend(order[1] + seasonal[1]),
             )
             try:  # no standard errors: only the likelihood is needed
                 results = model.fit(cov_type="none")
@@ -370,7 +380,7 @@ class ARIMARegressor(_ClassicalRegressor):
         if self.order is not None:
             best = fit(*candidates[0])
         else:
-            best = _search(fit, candidates, season)
+            best = _arima.search(fit, candidates, season)
         if best is None:
             raise ValueError("no ARIMA order of the search could be fitted")
         self.order_ = tuple(int(v) for v in best.model.order)
@@ -475,59 +485,3 @@ def _named_params(results):
     if names is None:
         names = results.model.param_names
     return {str(k): float(v) for k, v in zip(names, np.asarray(params), strict=True)}
-
-
-def _check_order(name, order):
-    if len(order) != 3 or not all(
-        isinstance(v, Integral) and not isinstance(v, bool) and v >= 0 for v in order
-    ):
-        raise ValueError(
-            f"{name} must be a tuple of three non-negative ints, got {order!r}."
-        )
-
-
-def _arima_trend(differences):
-    return {0: "c", 1: "t"}.get(differences, "n")
-
-
-def _arima_differences(series, season):
-    """The differencing of the automatic search: ((d,), (D,))."""
-    from statsmodels.tsa.seasonal import STL
-    from statsmodels.tsa.stattools import kpss
-
-    seasonal_diff = 0
-    if season and len(series) >= 2 * season + 1:
-        parts = STL(series, period=season).fit()
-        remainder = np.var(parts.resid)
-        strength = 1 - remainder / max(np.var(parts.seasonal + parts.resid), 1e-300)
-        seasonal_diff = int(strength > 0.64)
-    x = series[season:] - series[:-season] if seasonal_diff else series
-    diff = 0
-    while diff < 2 and len(x) > 10 and np.ptp(x) > 0:
-        if kpss(x, regression="c", nlags="auto")[1] >= 0.05:
-            break
-        x, diff = np.diff(x), diff + 1
-    return [((0, diff, 0), (0, seasonal_diff, 0))]
-
-
-def _search(fit, differences, season):
-    """Lowest AIC: the seasonal (P, Q) first with (p, q) = (1, 1), then (p, q).
-
-    Two stages of 3 and 5 fits instead of all 18 pairs: seasonal ARIMA fits
-    take up to a second each.
-    """
-    (_, d, _), (_, sd, _) = differences[0]
-    seasonal_pq = [(0, 0), (1, 0), (0, 1)] if season else [(0, 0)]
-    fitted = {}
-
-    def aic(p, q, sp, sq):
-        key = (p, q, sp, sq)
-        if key not in fitted:
-            fitted[key] = fit((p, d, q), (sp, sd, sq))
-        result = fitted[key]
-        return np.inf if result is None else result.aic
-
-    sp, sq = min(seasonal_pq, key=lambda pq: aic(1, 1, *pq))
-    pq = [(0, 0), (1, 0), (0, 1), (2, 0), (1, 1), (0, 2)]
-    p, q = min(pq, key=lambda pq: aic(*pq, sp, sq))
-    return fitted[p, q, sp, sq]
