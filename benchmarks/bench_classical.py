@@ -36,6 +36,7 @@ model and seed; a rerun of a part replaces its own records).
 """
 
 import argparse
+import ast
 import contextlib
 import io
 import json
@@ -63,6 +64,11 @@ WITHIN = 0.10  # "within 10% of the best classical model"
 # --- models ----------------------------------------------------------------
 
 
+def is_network(kind):
+    """``dense``, ``lstm``, ``gru``, or one of them with ``@name=value`` set."""
+    return kind.split("@")[0] in NETWORKS
+
+
 def make_model(kind, season, horizon, seed):
     from skseq import (
         ARIMARegressor,
@@ -84,9 +90,14 @@ def make_model(kind, season, horizon, seed):
         return ThetaRegressor(season, horizon=horizon)
     from skseq import DenseRegressor, RNNRegressor
 
+    kind, *settings = kind.split("@")
+    params = {"horizon": horizon, "random_state": seed}
+    for setting in settings:  # a variant of a default network: name=value
+        name, value = setting.split("=")
+        params[name] = ast.literal_eval(value)
     if kind == "dense":
-        return DenseRegressor(horizon=horizon, random_state=seed)
-    return RNNRegressor(cell=kind, horizon=horizon, random_state=seed)
+        return DenseRegressor(**params)
+    return RNNRegressor(cell=kind, **params)
 
 
 def run(kind, train, later, window_length, season, horizon, seed):
@@ -145,7 +156,7 @@ def shipped(models, seeds):
         train, test = series[:split], series[split:]
         k = WINDOW_LENGTHS[name]
         for kind in models:
-            for seed in seeds if kind in NETWORKS else [0]:
+            for seed in seeds if is_network(kind) else [0]:
                 pred, fit_s = run(kind, train, test, k, SEASONS[name], 1, seed)
                 error = float(np.mean(np.abs(pred[:-1, 0] - test)))
                 records.append(_record("shipped", name, kind, seed, error, None, fit_s))
@@ -164,8 +175,8 @@ def m3(models, seeds, first, n_series):
         test = np.asarray(item.xx, dtype=np.float64)[:M3_HORIZON]
         scale = float(np.mean(np.abs(train[M3_SEASON:] - train[:-M3_SEASON])))
         for kind in models:
-            for seed in seeds if kind in NETWORKS else [0]:
-                if kind in NETWORKS or kind == "ridge":
+            for seed in seeds if is_network(kind) else [0]:
+                if is_network(kind) or kind == "ridge":
                     # The default (horizon=1) network for one step, and a
                     # direct horizon=18 network for the 18-step forecast.
                     one, fit_1 = run(kind, train, test, *M3_SETTINGS, 1, seed)
@@ -237,7 +248,8 @@ def report(records):
 def _models(records):
     order = (*BASELINES, *CLASSICAL, *NETWORKS)
     present = {r["model"] for r in records}
-    return [m for m in order if m in present]
+    variants = sorted(present - set(order))
+    return [m for m in order if m in present] + variants
 
 
 def _by_series(records, metric):
@@ -279,7 +291,7 @@ def _summary_row(out, records, metric):
     }
     out("".join(f"{m:>9}" for m in models))
     out("".join(f"{means[m]:>9.3f}" for m in models))
-    seeds = {r["seed"] for r in records if r["model"] in NETWORKS}
+    seeds = {r["seed"] for r in records if is_network(r["model"])}
     out(f"(networks over seeds {sorted(seeds)})")
 
 
@@ -291,7 +303,8 @@ def _verdicts(out, records, metric):
     n = len(usable)
     out("")
     out("Against the classical models (per series, networks averaged over seeds):")
-    present = [m for m in NETWORKS if any(m in c for c in usable)]
+    present = [m for m in _models(records) if is_network(m)]
+    present = [m for m in present if all(m in c for c in usable)]
     for kind in present:
         wins = within = 0
         for c in usable:
@@ -305,8 +318,11 @@ def _verdicts(out, records, metric):
             f"({wins / n:.0%}); within 10% of the best classical on {within}/{n} "
             f"({within / n:.0%})"
         )
+    if not present:
+        return
+    defaults = [m for m in present if m in NETWORKS] or present
     best_net = sum(
-        min(np.mean(c[k]) for k in present)
+        min(np.mean(c[k]) for k in defaults)
         < min(np.mean(c["ets"]), np.mean(c["arima"]))
         for c in usable
     )
@@ -317,7 +333,7 @@ def _verdicts(out, records, metric):
 def _median_fit(records, model):
     mine = [r for r in records if r["model"] == model and r["seed"] == 0]
     one = statistics.median(r["fit_s"] for r in mine)
-    if model in NETWORKS or model == "ridge":
+    if is_network(model) or model == "ridge":
         return f"{one:.2f}/{statistics.median(r['fit_h_s'] for r in mine):.2f}"
     return f"{one:.2f}"
 
@@ -331,7 +347,8 @@ def main():
     parser.add_argument(
         "--models",
         default="all",
-        help="all, classical (baselines + classical), networks, or a comma list",
+        help="all, classical (baselines + classical), networks, or a comma list; "
+        "'networks@batch_size=8' runs the networks with a parameter changed",
     )
     parser.add_argument("--seeds", type=int, default=None)
     parser.add_argument("--m3-series", type=int, default=100)
@@ -356,12 +373,15 @@ def main():
         "classical": (*BASELINES, *CLASSICAL),
         "networks": NETWORKS,
     }
-    models = groups.get(args.models) or tuple(args.models.split(","))
+    group, _, variant = args.models.partition("@")
+    models = groups.get(group) or tuple(group.split(","))
+    if variant:
+        models = tuple(f"{m}@{variant}" for m in models)
     seeds = range(args.seeds or (3 if args.part == "shipped" else 1))
     command = f"python benchmarks/bench_classical.py {' '.join(sys.argv[1:])}"
     environment = io.StringIO()
     with contextlib.redirect_stdout(environment):
-        print_environment(libraries=any(m in NETWORKS for m in models))
+        print_environment(libraries=any(is_network(m) for m in models))
     environment = environment.getvalue() + f"command   : {command}\n"
     print(environment, end="")
     start = time.perf_counter()
