@@ -266,7 +266,8 @@ def _by_series(records, metric):
 def _table(out, records, metric, absolute):
     models = _models(records)
     table = _by_series(records, metric)
-    out(f"{'series':<10}" + "".join(f"{m:>13}" for m in models))
+    widths = {m: max(13, len(m) + 2) for m in models}
+    out(f"{'series':<10}" + "".join(f"{m:>{widths[m]}}" for m in models))
     for series, cells in table.items():
         digits = max(0, 3 - int(np.floor(np.log10(np.mean(cells["naive"])))))
         row = []
@@ -280,7 +281,8 @@ def _table(out, records, metric, absolute):
                 row.append(
                     f"{np.mean(values):.{digits}f}±{statistics.stdev(values):.{digits}f}"
                 )
-        out(f"{series:<10}" + "".join(f"{c:>13}" for c in row))
+        cells_text = (f"{c:>{widths[m]}}" for m, c in zip(models, row, strict=True))
+        out(f"{series:<10}" + "".join(cells_text))
 
 
 def _summary_row(out, records, metric):
@@ -289,10 +291,20 @@ def _summary_row(out, records, metric):
     means = {
         m: np.mean([np.mean(c[m]) for c in table.values() if m in c]) for m in models
     }
-    out("".join(f"{m:>9}" for m in models))
-    out("".join(f"{means[m]:>9.3f}" for m in models))
-    seeds = {r["seed"] for r in records if is_network(r["model"])}
-    out(f"(networks over seeds {sorted(seeds)})")
+    widths = {m: max(9, len(m) + 2) for m in models}
+    out("".join(f"{m:>{widths[m]}}" for m in models))
+    out("".join(f"{means[m]:>{widths[m]}.3f}" for m in models))
+    seeds = sorted({r["seed"] for r in records if is_network(r["model"])})
+    out(f"networks: mean over seeds {seeds}; mean MASE of each seed:")
+    for m in models:
+        if is_network(m) and len(seeds) > 1:
+            per_seed = [
+                np.mean(
+                    [r[metric] for r in records if r["model"] == m and r["seed"] == s]
+                )
+                for s in seeds
+            ]
+            out(f"  {m:<22}" + " ".join(f"{v:.3f}" for v in per_seed))
 
 
 def _verdicts(out, records, metric):
