@@ -294,9 +294,9 @@ def _summary_row(out, records, metric):
     widths = {m: max(9, len(m) + 2) for m in models}
     out("".join(f"{m:>{widths[m]}}" for m in models))
     out("".join(f"{means[m]:>{widths[m]}.3f}" for m in models))
-    seeds = sorted({r["seed"] for r in records if is_network(r["model"])})
-    out(f"networks: mean over seeds {seeds}; mean MASE of each seed:")
+    out("networks: mean over their seeds; mean MASE of each seed:")
     for m in models:
+        seeds = sorted({r["seed"] for r in records if r["model"] == m})
         if is_network(m) and len(seeds) > 1:
             per_seed = [
                 np.mean(
@@ -305,6 +305,8 @@ def _summary_row(out, records, metric):
                 for s in seeds
             ]
             out(f"  {m:<22}" + " ".join(f"{v:.3f}" for v in per_seed))
+        elif is_network(m):
+            out(f"  {m:<22}seed {seeds[0]} only")
 
 
 def _verdicts(out, records, metric):
