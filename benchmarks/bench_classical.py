@@ -413,8 +413,15 @@ def main():
         "environment": environment,
         "wall_s": wall,
     }
+    _save(saved)
+
+
+def _save(saved):
+    """One record per line, so that a rerun's diff shows what changed."""
+    records = ",\n".join(json.dumps(r) for r in saved["records"])
+    runs = json.dumps(saved["runs"], indent=1)
     with open(RAW, "w") as stream:
-        json.dump(saved, stream, indent=0)
+        stream.write(f'{{"runs": {runs},\n"records": [\n{records}\n]}}\n')
 
 
 def _load():
