@@ -42,6 +42,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_quality.py
 	$(BIN)/python benchmarks/bench_intervals.py
 	$(BIN)/python benchmarks/bench_panel.py | tee benchmarks/results_panel.txt
+	$(BIN)/python benchmarks/bench_classical.py shipped --seeds 3
+	$(BIN)/python benchmarks/bench_classical.py m3 --models classical
+	$(BIN)/python benchmarks/bench_classical.py m3 --models networks --seeds 1
+	$(BIN)/python benchmarks/bench_classical.py report
 
 clean:
 	rm -rf $(VENV) docs/_build .pytest_cache

@@ -2,13 +2,14 @@
 
 ``import skseq`` is light: the windower and the datasets need only numpy,
 pandas and scikit-learn. The Keras regressors import TensorFlow the first
-time they are used.
+time they are used; the classical models import statsmodels when fitted.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
 from skseq import metrics
 from skseq.baselines import NaiveRegressor, SeasonalNaiveRegressor
+from skseq.classical import ARIMARegressor, ETSRegressor, ThetaRegressor
 from skseq.compare import compare, plot_comparison
 from skseq.conformal import ConformalRegressor
 from skseq.forecasting import forecast
@@ -24,14 +25,17 @@ except PackageNotFoundError:  # running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "ARIMARegressor",
     "ConformalRegressor",
     "DenseRegressor",
+    "ETSRegressor",
     "NaiveRegressor",
     "PanelTimeSeriesSplit",
     "PerSeries",
     "RNNRegressor",
     "SeasonalNaiveRegressor",
     "SequenceWindower",
+    "ThetaRegressor",
     "compare",
     "forecast",
     "make_series_scorer",

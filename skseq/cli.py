@@ -4,6 +4,7 @@ Also ``python -m skseq compare``.
 """
 
 import argparse
+import importlib.util
 import sys
 import time
 
@@ -50,8 +51,11 @@ def main(argv=None):
             f"window_length={args.window_length} need at least {needed} "
             "((folds + 1) x (window_length + 1)): use fewer folds or a shorter window"
         )
+    season_length = args.season_length
+    if season_length is None and args.csv is None:
+        season_length = 12  # the bundled airline series is monthly
+    models = architectures(args.window_length, args.epochs, season_length=season_length)
     start = time.perf_counter()
-    models = architectures(args.window_length, args.epochs)
     if args.coverage is not None:
         models = _conformal(parser, args, models, len(series))
     try:
@@ -82,6 +86,14 @@ def main(argv=None):
             f"coverage, mean_width, winkler: {args.coverage:g} conformal intervals "
             "on the test folds (share of values inside, mean width, Winkler score)"
         )
+    if "ETS" in models:
+        print(
+            f"ETS, ARIMA, Theta: statsmodels, season_length={season_length}, fitted "
+            "once per training fold, test folds forecast one step at a time with "
+            "the fitted parameters"
+        )
+    else:
+        print("ETS, ARIMA and Theta rows need statsmodels: pip install 'skseq[stats]'")
     if args.plot:
         plot_comparison(table, args.plot)
         print(f"plot written to {args.plot}")
@@ -100,7 +112,9 @@ def _compare_panel(parser, args):
             id_column=args.id_column,
             time_column=args.time_column,
         )
-        models = architectures(args.window_length, args.epochs, windower=windower)
+        models = architectures(
+            args.window_length, args.epochs, windower=windower, classical=False
+        )
         if args.coverage is not None:
             from skseq.conformal import ConformalRegressor
 
@@ -170,8 +184,13 @@ def _load_panel(args):
     return frame, windower, f"{args.csv} [{args.column or 'target'}]"
 
 
-def architectures(window_length=12, epochs=100, windower=None):
+def architectures(
+    window_length=12, epochs=100, windower=None, season_length=None, classical=True
+):
     """Naive persistence, Dense, SimpleRNN, LSTM and GRU series-mode pipelines.
+
+    With statsmodels installed, ETS, ARIMA and Theta reference rows
+    (:mod:`skseq.classical`) come after naive persistence.
 
     Parameters
     ----------
@@ -182,6 +201,11 @@ def architectures(window_length=12, epochs=100, windower=None):
     windower : SequenceWindower, default=None
         The windower of every pipeline (a panel's, for example); None is
         ``SequenceWindower(window_length)``.
+    season_length : int, default=None
+        Season of the classical models; None fits them without a season.
+    classical : bool, default=True
+        Whether to add the classical rows (when statsmodels is installed);
+        they fit one series, so panels go without them.
 
     Returns
     -------
@@ -191,8 +215,14 @@ def architectures(window_length=12, epochs=100, windower=None):
     from skseq.baselines import NaiveRegressor
     from skseq.regressors import DenseRegressor, RNNRegressor
 
-    regressors = {
-        "Naive": NaiveRegressor(),
+    regressors = {"Naive": NaiveRegressor()}
+    if classical and importlib.util.find_spec("statsmodels") is not None:
+        from skseq.classical import ARIMARegressor, ETSRegressor, ThetaRegressor
+
+        regressors["ETS"] = ETSRegressor(season_length)
+        regressors["ARIMA"] = ARIMARegressor(season_length)
+        regressors["Theta"] = ThetaRegressor(season_length)
+    regressors |= {
         "Dense": DenseRegressor(epochs=epochs),
         "SimpleRNN": RNNRegressor(cell="simple", epochs=epochs),
         "LSTM": RNNRegressor(cell="lstm", epochs=epochs),
@@ -213,9 +243,11 @@ def _parser():
     commands = parser.add_subparsers(dest="command", required=True)
     command = commands.add_parser(
         "compare",
-        help="compare naive persistence, Dense, SimpleRNN, LSTM and GRU on a series",
+        help="compare naive persistence, ETS, ARIMA, Theta and the networks on a "
+        "series",
         description=(
-            "Cross-validate naive persistence and Dense, SimpleRNN, LSTM and GRU "
+            "Cross-validate naive persistence, ETS, ARIMA and Theta (with "
+            "statsmodels installed) and Dense, SimpleRNN, LSTM and GRU "
             "regressors with "
             "TimeSeriesSplit on a series (default: monthly airline passengers "
             "1949-1960) and print, per architecture, R² over folds and seeds, "
@@ -243,6 +275,13 @@ def _parser():
     command.add_argument("--window-length", type=_positive_int, default=12)
     command.add_argument("--epochs", type=_positive_int, default=100)
     command.add_argument("--folds", type=_positive_int, default=3)
+    command.add_argument(
+        "--season-length",
+        type=_positive_int,
+        default=None,
+        help="season of the ETS, ARIMA and Theta rows (default: 12 for the "
+        "bundled monthly airline series, none for --csv)",
+    )
     command.add_argument("--quiet", action="store_true", help="no progress lines")
     command.add_argument(
         "--coverage",

@@ -268,7 +268,7 @@ def _n_params(model):
         return int(sum(_n_params(m) for m in final.estimators_.values()))
     keras_model = getattr(final, "model_", None)
     if keras_model is None:
-        return 0
+        return len(getattr(final, "params_", ()))  # classical models; baselines: 0
     return int(sum(np.prod(v.shape) for v in keras_model.trainable_weights))
 
 
