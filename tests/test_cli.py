@@ -96,7 +96,7 @@ def test_compare_with_coverage_reports_interval_columns(capsys, monkeypatch):
     """--coverage wraps every model in a ConformalRegressor (networks stubbed)."""
     from skseq import NaiveRegressor, SeasonalNaiveRegressor, SequenceWindower, cli
 
-    def baselines(window_length, epochs):
+    def baselines(window_length, epochs, **_):
         return {
             name: Pipeline([("window", SequenceWindower(window_length)), ("m", m)])
             for name, m in [

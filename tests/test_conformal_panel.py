@@ -397,7 +397,7 @@ def test_cli_compare_on_a_panel_with_coverage(tmp_path, capsys, monkeypatch):
     """skseq compare --csv panel --id-column ... --coverage 0.8 (networks stubbed)."""
     from skseq import cli
 
-    def baselines(window_length, epochs, windower):
+    def baselines(window_length, epochs, windower, **_):
         return {"Naive": Pipeline([("window", windower), ("m", NaiveRegressor())])}
 
     monkeypatch.setattr(cli, "architectures", baselines)
