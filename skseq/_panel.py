@@ -213,12 +213,10 @@ def panel_targets(panel, horizon, *, scored_only=False, warn=False):
             panel.ids[j] for j, (a, b) in enumerate(panel.bounds) if b - a < k + horizon
         ]
         if short:
-            shown = ", ".join(repr(i) for i in short[:10])
-            more = f" and {len(short) - 10} more" if len(short) > 10 else ""
             warnings.warn(
                 f"{len(short)} series are too short for one window of "
                 f"window_length={k} and its horizon={horizon} target(s), and were "
-                f"skipped: {shown}{more}.",
+                f"skipped: {name_series(short)}.",
                 UserWarning,
                 stacklevel=4,
             )
@@ -260,6 +258,13 @@ def network_source(panel, horizon):
         block = slice((h - 1) * known.shape[1], h * known.shape[1])
         shifted[ok, block] = known[ahead[ok]]
     return np.concatenate([panel.values, shifted], axis=1)
+
+
+def name_series(ids, limit=10):
+    """The first ``limit`` ids as a readable list, and how many more there are."""
+    ids = list(ids)
+    shown = ", ".join(repr(i) for i in ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 
 
 def _window_all(flags, starts, length):

@@ -31,7 +31,7 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
 from skseq._intervals import as_columns, window_scale
-from skseq._panel import read_panel
+from skseq._panel import name_series, read_panel
 from skseq.windowing import SequenceWindower
 
 
@@ -161,12 +161,10 @@ def calibrate(estimator, frame, calibration_size, horizon, fit):
     windower = panel_windower(estimator)
     head, scored, skipped = split_panel(frame, windower, calibration_size, horizon)
     if skipped:
-        shown = ", ".join(repr(i) for i in skipped[:10])
-        more = f" and {len(skipped) - 10} more" if len(skipped) > 10 else ""
         warnings.warn(
             f"{len(skipped)} series are too short to calibrate on (fewer than "
             f"window_length + horizon rows before their held-out tail) and give "
-            f"no calibration residuals: {shown}{more}. They are still fitted "
+            f"no calibration residuals: {name_series(skipped)}. They are still fitted "
             "on and forecast.",
             UserWarning,
             stacklevel=5,  # calibrate, _fit_panel, fit, sklearn's wrapper, user

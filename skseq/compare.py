@@ -16,7 +16,7 @@ from skseq.local import PerSeries
 from skseq.metrics import empirical_coverage, mean_width, winkler_losses, winkler_score
 from skseq.scoring import _Predicted, panel_predictions, series_predictions
 from skseq.splitting import PanelTimeSeriesSplit
-from skseq.windowing import SequenceWindower
+from skseq.windowing import find_windower
 
 __all__ = ["compare", "plot_comparison"]
 
@@ -294,11 +294,9 @@ def seasonal_scale(frame, windower, season):
 
 
 def _windower_of(model):
-    if hasattr(model, "estimator") and not hasattr(model, "steps"):
-        model = model.estimator  # a per-series wrapper
-    for _, step in getattr(model, "steps", []):
-        if isinstance(step, SequenceWindower):
-            return step
+    windower = find_windower(model)
+    if windower is not None:
+        return windower
     raise TypeError(
         "Comparing on a panel needs pipelines that start with a SequenceWindower "
         f"with an id_column; got {type(model).__name__}."

@@ -9,8 +9,8 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_array
 
-from skseq._panel import next_times
-from skseq.windowing import SequenceWindower
+from skseq._panel import name_series, next_times
+from skseq.windowing import find_windower
 
 __all__ = ["forecast"]
 
@@ -149,10 +149,9 @@ def _forecast_panel(pipe, windower, frame, steps, future):
     if short.all():
         raise ValueError(f"No series has window_length={k} rows to forecast from.")
     if short.any():
-        names = ", ".join(repr(i) for i in panel.ids[short][:10])
         warnings.warn(
             f"{int(short.sum())} series are shorter than window_length={k} and "
-            f"are not forecast: {names}.",
+            f"are not forecast: {name_series(panel.ids[short])}.",
             UserWarning,
             stacklevel=3,
         )
@@ -263,10 +262,9 @@ def _future_rows(windower, panel, keep, times, known_columns, future, n_ahead):
 
 
 def _windower(pipe):
-    steps = pipe.steps if isinstance(pipe, Pipeline) else []
-    for _, step in steps:
-        if isinstance(step, SequenceWindower):
-            return step
+    windower = find_windower(pipe) if isinstance(pipe, Pipeline) else None
+    if windower is not None:
+        return windower
     raise TypeError(
         "forecast needs a fitted Pipeline that starts with a SequenceWindower, "
         f"got {type(pipe).__name__}"

@@ -305,6 +305,20 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
         return tags
 
 
+def find_windower(model):
+    """The :class:`SequenceWindower` step of a pipeline (or of a wrapper's), or None.
+
+    Looks through one level of wrapping (``PerSeries``, ``ConformalRegressor``
+    before fit: an ``estimator`` parameter) when ``model`` is no pipeline.
+    """
+    if not hasattr(model, "steps") and hasattr(model, "estimator"):
+        model = model.estimator
+    for _, step in getattr(model, "steps", []):
+        if isinstance(step, SequenceWindower):
+            return step
+    return None
+
+
 def make_windows(series, window_length=2):
     """Windows of a series paired with the value that follows each.
 
