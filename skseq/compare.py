@@ -85,7 +85,8 @@ def compare(
         errors against the best model (by ``score_mean``; NaN on its row).
         With :class:`~skseq.ConformalRegressor` models, ``coverage``,
         ``mean_width`` and ``winkler`` (mean Winkler score) of their
-        intervals on all test targets; NaN for models without intervals.
+        intervals on all test targets; NaN for models without intervals
+        (the columns are left out when no model gives intervals).
         ``table.attrs["scores"]`` holds every (model, seed, fold) score and
         ``table.attrs["last_fold"]`` the last fold's targets and predictions.
         On a panel also ``mase_mean`` and ``mase_median`` (MASE per series:
@@ -440,6 +441,9 @@ def _summarise(tasks, results, scorer, names, horizon, dm_loss="squared"):
     )
     if "series" in results[0]:
         _panel_columns(table, tasks, results, names)
+    if table["coverage"].isna().all():  # no model gives intervals
+        for column in ("coverage", "mean_width", "winkler"):
+            del table[column]
     return table
 
 
