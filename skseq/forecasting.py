@@ -156,6 +156,21 @@ def _forecast_panel(pipe, windower, frame, steps, future):
             stacklevel=3,
         )
     keep = np.flatnonzero(~short)
+    gaps = [
+        panel.ids[j]
+        for j in keep
+        if not np.isfinite(
+            panel.values[panel.bounds[j, 1] - k : panel.bounds[j, 1]]
+        ).all()
+    ]
+    if gaps:
+        warnings.warn(
+            f"{len(gaps)} series have missing values (NaN) in their last "
+            f"window_length={k} rows, so their forecasts are NaN: "
+            f"{name_series(gaps)}. Drop or fill the missing rows first.",
+            UserWarning,
+            stacklevel=3,
+        )
     times = next_times(panel, n_ahead)
     known_ahead = _future_rows(
         windower, panel, keep, times, known_columns, future, n_ahead
@@ -203,7 +218,7 @@ def _forecast_panel(pipe, windower, frame, steps, future):
             time_name or "step": extended.times[rows],
             target_name: extended.values[rows, 0],
         }
-    )
+    ).infer_objects()  # the ids keep their type (ints stay ints)
 
 
 def _future_rows(windower, panel, keep, times, known_columns, future, n_ahead):

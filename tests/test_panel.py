@@ -84,6 +84,18 @@ def test_integer_times_continue_with_their_step():
     assert out.ds.tolist() == [10, 12, 14, 15]
 
 
+def test_integer_ids_stay_integers_and_a_ragged_end_warns():
+    panel = make_panel()
+    panel["unique_id"] = panel.unique_id.str[1:].astype(int)
+    pipe = naive_pipe().fit(panel)
+    assert forecast(pipe, panel, steps=1).unique_id.tolist() == [0, 1, 2]
+    last = panel.loc[panel.unique_id == 1, "ds"].max()
+    panel.loc[(panel.unique_id == 1) & (panel.ds == last), "y"] = np.nan
+    with pytest.warns(UserWarning, match=r"missing values \(NaN\).*: 1\. Drop"):
+        out = forecast(pipe, panel, steps=1)
+    assert np.isnan(out.y[1]) and np.isfinite(out.y[[0, 2]]).all()
+
+
 def test_unseen_series_is_forecast_from_its_own_history():
     panel = make_panel()
     pipe = naive_pipe().fit(panel[panel.unique_id != "s2"])
