@@ -103,6 +103,15 @@ def spread(windows, ops=NUMPY_OPS):
     return ops.where(size > 0, size, ops.ones_like(size))
 
 
+def flat_windows(windows):
+    """Whether each window's first feature is all zeros, shape (n,); chunk by chunk."""
+    parts = [
+        ~np.any(np.asarray(part, dtype=np.float64)[:, :, 0] != 0, axis=1)
+        for _, part in _chunks(windows)
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0, bool)
+
+
 def has_level_input(method):
     """Whether the network gets the windows' levels as extra channels."""
     return method is not None and (method.endswith("+level") or method == "window")
@@ -274,7 +283,12 @@ class WindowScaler:
         ref, size = target_frame(self.method, windows, self.stats_)
         if size is None:
             return scaled * self.stats_.y_scale + self.stats_.y_mean + ref
-        return (scaled * self.stats_.y_scale + self.stats_.y_mean) * size + ref
+        out = (scaled * self.stats_.y_scale + self.stats_.y_mean) * size + ref
+        # A window of zeros has no scale: the only forecast from it that does
+        # not depend on the series' units is 0 (f(c x) = c f(x) at x = 0).
+        flat = ~np.any(windows[:, :, 0] != 0, axis=1)
+        out[flat] = 0.0
+        return out
 
 
 def _chunks(windows):

@@ -184,6 +184,25 @@ class WindowData:
             return np.arange(self.n_windows)
         return self.starts
 
+    def subset(self, keep):
+        """The same data with only the windows where ``keep`` is true."""
+        keep = np.asarray(keep, dtype=bool)
+        weights = None if self.sample_weight is None else self.sample_weight[keep]
+        if not self.from_series:
+            return WindowData(
+                self.source[keep], self.y[keep], self.window_length, weights
+            )
+        return WindowData(
+            self.source,
+            self.y[keep],
+            self.window_length,
+            weights,
+            True,
+            self.positions[keep],
+            None if self.groups is None else self.groups[keep],
+            self.n_known,
+        )
+
     def with_weights(self, sample_weight):
         """The same data with other weights."""
         return WindowData(

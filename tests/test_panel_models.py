@@ -160,3 +160,35 @@ def test_predicting_plain_windows_after_future_columns_is_refused():
     pipe = panel_pipe(DenseRegressor(epochs=1), future_columns=["promo"]).fit(panel)
     with pytest.raises(ValueError, match="fitted on a panel with future columns"):
         pipe[-1].predict(np.zeros((2, 4, 1)))
+
+
+def test_windows_of_zeros_do_not_make_forecasts_depend_on_units():
+    """Intermittent series: all-zero windows are left out and forecast 0."""
+    rng = np.random.default_rng(0)
+    t = np.arange(40)
+    panel = pd.concat(
+        [
+            pd.DataFrame({"unique_id": "a", "ds": t, "y": 5 + np.sin(t / 2)}),
+            pd.DataFrame(
+                {
+                    "unique_id": "b",
+                    "ds": t,
+                    "y": (rng.random(40) < 0.3) * rng.integers(1, 5, 40) * 1.0,
+                }
+            ),
+        ]
+    )
+    pipe = panel_pipe(DenseRegressor(epochs=3, random_state=0))
+    with pytest.warns(UserWarning, match="all zero.*left out of training"):
+        before = forecast(clone(pipe).fit(panel), panel, steps=1)
+    scaled = panel.assign(y=np.where(panel.unique_id == "b", 1024 * panel.y, panel.y))
+    with pytest.warns(UserWarning, match="all zero"):
+        after = forecast(clone(pipe).fit(scaled), scaled, steps=1)
+    assert after.y[0] == before.y[0]  # series a, untouched
+    assert after.y[1] == pytest.approx(1024 * before.y[1], rel=1e-12)
+    windows = pipe[0].fit_transform(panel)
+    zeros = ~np.asarray(windows)[:, :, 0].any(axis=1)
+    with pytest.warns(UserWarning, match="all zero"):
+        fitted = clone(pipe).fit(panel)
+    predicted = fitted[-1].predict(windows)
+    assert zeros.any() and np.all(predicted[zeros] == 0)

@@ -28,7 +28,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from skseq._keras import keras, quiet_logs, seed_from, seeded
 from skseq._scaling import METHODS as SCALING_METHODS
-from skseq._scaling import WindowScaler
+from skseq._scaling import WindowScaler, flat_windows
 from skseq._series import SeriesRegressorMixin
 from skseq._validation import reject_bool_params
 from skseq.regressors._layers import build_network
@@ -149,11 +149,13 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
             del self.model_  # a refit that fails must not leave the old model
         X = self._validate_windows(X, reset=first)
         data = self._training_data(X, y, sample_weight)
+        method = self._scaler.method if not first else self.scaling
+        if method == "auto":  # panels: nothing may depend on a series' units
+            method = "window" if data.groups is not None else "last+level"
+        if method == "window":
+            data = _without_flat_windows(data, type(self).__name__)
         targets = data.targets
         if first:
-            method = self.scaling
-            if method == "auto":  # panels: nothing may depend on a series' units
-                method = "window" if data.groups is not None else "last+level"
             self._scaler = WindowScaler(method, data.n_known)
             self._scaler.fit(data.windows, targets)
             self._y_ndim = data.y.ndim
@@ -364,6 +366,32 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         tags.estimator_type = "regressor"
         tags.regressor_tags = RegressorTags()
         return self._series_tags(tags)
+
+
+def _without_flat_windows(data, name):
+    """Leave out the windows whose target feature is all zeros ("window" scaling).
+
+    Such a window has no scale of its own: any forecast from it that does not
+    depend on the series' units must be 0, which is what predict returns for
+    it, and its targets cannot be put on a unit-free scale to train on.
+    """
+    flat = flat_windows(data.windows)
+    if not flat.any():
+        return data
+    if flat.all():
+        raise ValueError(
+            f"{name} with scaling='window' got only windows whose target values are "
+            "all zero: they have no scale to learn from. Use longer windows or "
+            "another scaling."
+        )
+    warnings.warn(
+        f"{int(flat.sum())} of {len(flat)} training windows have target values that "
+        "are all zero; with scaling='window' they have no scale of their own and are "
+        "left out of training (their forecast is 0).",
+        UserWarning,
+        stacklevel=5,
+    )
+    return data.subset(~flat)
 
 
 def _rate_in_use(optimizer):
