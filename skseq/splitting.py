@@ -14,8 +14,8 @@ class PanelTimeSeriesSplit(BaseCrossValidator):
 
     Split ``i`` of ``n_splits`` cuts each series ``(n_splits - i) *
     test_size`` steps before its end (or at a common calendar date with
-    ``calendar=True``). The training part is everything before the cut (less
-    ``gap`` steps); the test part holds the next ``test_size`` steps of each
+    ``calendar=True``). The training part is everything before the cut; the
+    test part holds the next ``test_size`` steps of each
     series *and the history before them*, so that the first test windows
     have their context. Scores count only the targets after each series'
     training end: the pipeline's :class:`~skseq.SequenceWindower` remembers
@@ -34,8 +34,6 @@ class PanelTimeSeriesSplit(BaseCrossValidator):
     test_size : int, default=None
         Steps per series in each test part. None uses the shortest series'
         length // (n_splits + 1).
-    gap : int, default=0
-        Steps left out between each training part and its test part.
     max_train_size : int, default=None
         At most this many steps per series in a training part (the latest).
     context : int, default=None
@@ -70,7 +68,6 @@ class PanelTimeSeriesSplit(BaseCrossValidator):
         n_splits=5,
         test_size=None,
         *,
-        gap=0,
         max_train_size=None,
         context=None,
         calendar=False,
@@ -79,7 +76,6 @@ class PanelTimeSeriesSplit(BaseCrossValidator):
     ):
         self.n_splits = n_splits
         self.test_size = test_size
-        self.gap = gap
         self.max_train_size = max_train_size
         self.context = context
         self.calendar = calendar
@@ -112,6 +108,7 @@ class PanelTimeSeriesSplit(BaseCrossValidator):
             before them.
         """
         self._check_params()
+        self._check_columns(X, groups)
         series = _series_rows(X, groups, self.id_column, self.time_column)
         lengths = [len(rows) for rows in series]
         test_size = self.test_size
@@ -135,13 +132,15 @@ class PanelTimeSeriesSplit(BaseCrossValidator):
                     test_start = test_end - test_size
                 else:
                     test_start, test_end = cuts[j][i]
-                train_end = test_start - self.gap
-                if train_end < 1 or test_end <= test_start:
-                    continue  # no training rows (or no test rows) in this fold
+                train_end = test_start
+                if train_end < 1:
+                    continue  # no training rows in this fold
                 first = 0
                 if self.max_train_size is not None:
                     first = max(0, train_end - self.max_train_size)
                 train.append(rows[first:train_end])
+                if test_end <= test_start:
+                    continue  # it trains, but has nothing to test in this fold
                 history = 0
                 if self.context is not None:
                     history = max(0, test_start - self.context)
@@ -149,7 +148,7 @@ class PanelTimeSeriesSplit(BaseCrossValidator):
             if not train:
                 raise ValueError(
                     f"Fold {i + 1} of {self.n_splits} leaves no series with training "
-                    f"rows (test_size={test_size}, gap={self.gap}): use fewer splits "
+                    f"rows (test_size={test_size}): use fewer splits "
                     "or a smaller test_size."
                 )
             yield np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
@@ -186,8 +185,30 @@ class PanelTimeSeriesSplit(BaseCrossValidator):
             cuts.append(folds)
         return cuts
 
+    def _check_columns(self, X, groups):
+        """Refuse a frame without the named columns, rather than guess."""
+        columns = list(getattr(X, "columns", []))
+        names = {"id_column": self.id_column, "time_column": self.time_column}
+        if groups is not None:
+            names.pop("id_column")
+        for name, column in names.items():
+            if column is not None and column not in columns:
+                raise ValueError(
+                    f"PanelTimeSeriesSplit({name}={column!r}): the frame has no such "
+                    f"column (it has {[str(c) for c in columns]}). Name the columns "
+                    "your SequenceWindower reads, or set it to None (no id: one "
+                    "series; no time: the row order)."
+                )
+        positions = self.time_column is None
+        if positions and (self.max_train_size is not None or self.context is not None):
+            raise ValueError(
+                "max_train_size and context cut a series' first rows, which needs a "
+                "time_column: without one, times are positions and would restart "
+                "at the cut."
+            )
+
     def _check_params(self):
-        for name, low in (("n_splits", 1), ("test_size", 1), ("gap", 0)):
+        for name, low in (("n_splits", 1), ("test_size", 1)):
             value = getattr(self, name)
             if name == "test_size" and value is None:
                 continue

@@ -109,7 +109,8 @@ def test_workers_reproduce_the_sequential_results(kind):
     """compare and GridSearchCV on two workers equal the sequential run (1e-6).
 
     On one series and on a panel (a global network, a per-series one and
-    naive persistence; MASE columns). Loky and a real Dask LocalCluster (two worker processes on loopback) whose
+    naive persistence; MASE columns). Loky and a real Dask LocalCluster
+    (two worker processes on loopback) whose
     workers each ran fits of other architectures first. A Dask worker's event
     loop draws from Python's random while a task runs, which once changed the
     seeds a seeded fit drew; test_compare.py's thread test pins the cause.

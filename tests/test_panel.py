@@ -126,8 +126,7 @@ def test_splitter_never_tests_before_training_end():
 
 def test_splitter_options():
     panel = make_panel()
-    cv = PanelTimeSeriesSplit(n_splits=2, test_size=3, gap=1, max_train_size=10,
-                              context=5)  # fmt: skip
+    cv = PanelTimeSeriesSplit(n_splits=2, test_size=3, max_train_size=10, context=5)
     for train, test in cv.split(panel):
         sizes = panel.iloc[train].groupby("unique_id").size()
         assert (sizes <= 10).all()
@@ -136,10 +135,20 @@ def test_splitter_options():
     for train, test in calendar.split(panel):
         train_end = panel.iloc[train].ds.max()
         test_rows = panel.iloc[test]
-        assert (panel.iloc[train].groupby("unique_id").ds.max() == train_end).all()
+        ends = panel.iloc[train].groupby("unique_id").ds.max()
+        tested = test_rows[test_rows.ds > train_end].unique_id.unique()
+        # Series tested in the fold are cut at the common date; the others
+        # (they end before it) still train.
+        assert (ends[tested] == train_end).all() and (ends <= train_end).all()
         assert test_rows.ds.max() <= train_end + pd.DateOffset(months=3)
     with pytest.raises(ValueError, match="n_splits must be an int >= 1"):
         next(PanelTimeSeriesSplit(n_splits=0).split(panel))
+    renamed = panel.rename(columns={"unique_id": "store"})
+    with pytest.raises(ValueError, match=r"id_column='unique_id'\): the frame has no"):
+        next(PanelTimeSeriesSplit(n_splits=2, test_size=3).split(renamed))
+    no_time = PanelTimeSeriesSplit(2, test_size=3, time_column=None, max_train_size=5)
+    with pytest.raises(ValueError, match="needs a time_column"):
+        next(no_time.split(panel))
 
 
 def test_grid_search_and_cross_validate_on_a_panel():
