@@ -295,7 +295,11 @@ def _check_time_dtype(column):
         if column.isna().any():
             raise ValueError(f"The time column {column.name!r} holds missing times.")
         if getattr(dtype, "tz", None) is not None:
-            column = column.dt.tz_convert(None)
+            raise TypeError(
+                f"The time column {column.name!r} holds time-zone-aware datetimes "
+                f"({dtype.tz}); skseq reads wall-clock times. Convert them, e.g. "
+                "frame[col].dt.tz_localize(None) for local times."
+            )
         return column.to_numpy(dtype="datetime64[ns]")
     if pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
         return column.to_numpy(dtype=np.int64)
@@ -324,15 +328,26 @@ def _check_regular(times, bounds, ids, time_column):
             freqs.append(int(steps[0]) if len(steps) else 1)
             continue
         if len(t) < 3:
-            if len(steps) == 1:
-                freqs.append(pd.tseries.frequencies.to_offset(pd.Timedelta(steps[0])))
-            else:
-                freqs.append(None)
+            freqs.append(None)  # too few dates to tell: the panel's own, below
             continue
         freq = pd.DatetimeIndex(t, freq="infer").freq
         if freq is None:
             raise ValueError(_irregular(series_id, time_column, t, steps))
         freqs.append(freq)
+    found = [f for f in freqs if f is not None]
+    if not integer and found:
+        common = max(set(found), key=found.count)
+        for j, ((a, b), series_id) in enumerate(zip(bounds, ids, strict=True)):
+            if freqs[j] is None:
+                if b - a == 2 and pd.Timestamp(times[a]) + common != pd.Timestamp(
+                    times[a + 1]
+                ):
+                    raise ValueError(
+                        f"Series {series_id!r} has two rows, {_show(times[a])} and "
+                        f"{_show(times[a + 1])}, not one step of the panel's frequency "
+                        f"{common.freqstr} apart ({time_column!r})."
+                    )
+                freqs[j] = common
     return tuple(freqs)
 
 
@@ -360,20 +375,25 @@ def _as_float(frame, columns, order):
     return frame[list(columns)].to_numpy(dtype=np.float64)[order]
 
 
-def next_times(panel, steps):
-    """The next ``steps`` times of each series, one array per series."""
-    out = []
-    for j, (_, b) in enumerate(panel.bounds):
+def next_times(panel, steps, which=None):
+    """The next ``steps`` times of each series (or of those in ``which``).
+
+    A dict from the series' ordinal to an array of times.
+    """
+    out = {}
+    for j in range(len(panel.bounds)) if which is None else which:
+        b = panel.bounds[j, 1]
         last = panel.times[b - 1]
         freq = panel.freqs[j] if panel.freqs else 1
         if isinstance(freq, int | np.integer):
-            out.append(last + freq * np.arange(1, steps + 1))
+            out[j] = last + freq * np.arange(1, steps + 1)
         elif freq is None:
             raise ValueError(
-                f"Series {panel.ids[j]!r} has a single date: its frequency is "
-                "unknown, so its next times cannot be named. Give at least two rows."
+                f"Series {panel.ids[j]!r} has fewer than three dates and no other "
+                "series shows the panel's frequency, so its next times cannot be "
+                "named. Give at least three rows."
             )
         else:
             future = pd.date_range(pd.Timestamp(last), periods=steps + 1, freq=freq)
-            out.append(future[1:].to_numpy(dtype="datetime64[ns]"))
+            out[j] = future[1:].to_numpy(dtype="datetime64[ns]")
     return out

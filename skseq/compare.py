@@ -349,11 +349,16 @@ def _season_length(season_length, windower, frame):
             )
         return int(season_length)
     panel = clone(windower).fit(frame).transform(frame)
-    freq = next((f for f in panel.freqs if f is not None), 1)
-    if isinstance(freq, int | np.integer):
+    found = [f for f in panel.freqs if f is not None]
+    if not found or isinstance(found[0], int | np.integer):
         return 1
+    freq = max(set(found), key=found.count)  # the panel's most common frequency
     base = freq.rule_code.split("-")[0]  # .name warns on pandas >= 3.1
-    return _SEASONS.get(base, 1)
+    if base in ("BMS", "BME", "BM", "BQS", "BQE", "BQ"):
+        base = base[1:]  # business month or quarter: the same season
+    season = _SEASONS.get(base, 1)
+    # Every 2 months: a season of 6 steps; no whole season: none.
+    return season // freq.n if season % freq.n == 0 else 1
 
 
 def _panel_columns(table, tasks, results, names):

@@ -171,7 +171,7 @@ def _forecast_panel(pipe, windower, frame, steps, future):
             UserWarning,
             stacklevel=3,
         )
-    times = next_times(panel, n_ahead)
+    times = next_times(panel, n_ahead, keep)  # a one-row series may be skipped
     known_ahead = _future_rows(
         windower, panel, keep, times, known_columns, future, n_ahead
     )

@@ -1,10 +1,14 @@
 """One model per series: the local counterpart of a global panel model."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.utils.validation import check_is_fitted
+
+from skseq._panel import name_series
 
 __all__ = ["PerSeries"]
 
@@ -33,6 +37,10 @@ class PerSeries(MetaEstimatorMixin, BaseEstimator):
     ----------
     estimators_ : dict
         The fitted clone of each series, by id.
+    skipped_ : list
+        The ids of the series too short (fewer rows than ``window_length``
+        plus ``horizon``) to fit a clone on; they are left out of
+        predictions, scores and forecasts, with a warning in fit.
 
     Examples
     --------
@@ -73,11 +81,35 @@ class PerSeries(MetaEstimatorMixin, BaseEstimator):
         if y is not None:
             raise ValueError("PerSeries works in series mode: fit(panel) with y=None.")
         parts = self._parts(X)
-        fitted = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fit_one)(self.estimator, rows) for rows in parts.values()
+        windower = self._windower()
+        final = self.estimator[-1] if hasattr(self.estimator, "steps") else None
+        needed = windower.window_length + int(
+            getattr(final, "get_params", dict)().get("horizon", 1)
         )
-        self.estimators_ = dict(zip(parts, fitted, strict=True))
+        short = [key for key, rows in parts.items() if len(rows) < needed]
+        if len(short) == len(parts):
+            raise ValueError(
+                f"Every series has fewer than {needed} rows (window_length plus "
+                "horizon): PerSeries has nothing to fit."
+            )
+        if short:
+            warnings.warn(
+                f"{len(short)} series have fewer than {needed} rows (window_length "
+                f"plus horizon) and get no model: {name_series(short)}. They are "
+                "left out of predictions, scores and forecasts.",
+                UserWarning,
+                stacklevel=2,
+            )
+        kept = {key: rows for key, rows in parts.items() if key not in set(short)}
+        fitted = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fit_one)(self.estimator, rows) for rows in kept.values()
+        )
+        self.estimators_ = dict(zip(kept, fitted, strict=True))
+        self.skipped_ = short
         return self
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "estimators_")
 
     def predict(self, X):
         """Predictions of every window of every series, each by its own clone.
@@ -92,10 +124,7 @@ class PerSeries(MetaEstimatorMixin, BaseEstimator):
         y_pred : ndarray
             Each series' window predictions, series in sorted id order.
         """
-        check_is_fitted(self)
-        return np.concatenate(
-            [self._clone_for(i).predict(rows) for i, rows in self._parts(X).items()]
-        )
+        return np.concatenate([model.predict(rows) for model, rows in self._each(X)])
 
     def score(self, X, y=None):
         """R² over the scored targets of every series, each by its own clone.
@@ -151,9 +180,14 @@ class PerSeries(MetaEstimatorMixin, BaseEstimator):
             ) from None
 
     def _each(self, X):
-        """(fitted clone, rows) of each series in ``X``."""
+        """(fitted clone, rows) of each series in ``X`` that has a model."""
         check_is_fitted(self)
-        return [(self._clone_for(i), rows) for i, rows in self._parts(X).items()]
+        skipped = set(getattr(self, "skipped_", ()))
+        return [
+            (self._clone_for(i), rows)
+            for i, rows in self._parts(X).items()
+            if i not in skipped
+        ]
 
 
 def _fit_one(estimator, rows):

@@ -284,3 +284,41 @@ def test_grunfeld_panel_windows():
     windows = win.fit_transform(panel)
     assert windows.shape == (11 * 17, 4, 3)  # invest, then value and capital
     assert win.value_columns_ == ["invest", "value", "capital"]
+
+
+def test_per_series_skips_series_too_short_for_a_model():
+    panel = make_panel()
+    tiny = pd.DataFrame(
+        {
+            "unique_id": "tiny",
+            "ds": pd.date_range("2021-01-01", periods=3, freq="MS"),
+            "y": [1.0, 2.0, 3.0],
+        }
+    )
+    panel = pd.concat([panel, tiny], ignore_index=True)
+    with pytest.warns(UserWarning, match="get no model: 'tiny'"):
+        local = PerSeries(naive_pipe(3)).fit(panel)
+    assert local.skipped_ == ["tiny"]
+    out = forecast(local, panel, steps=2)
+    assert sorted(out.unique_id.unique()) == ["s0", "s1", "s2"]
+
+
+def test_short_series_take_the_panels_frequency_and_tz_is_refused():
+    panel = make_panel()
+    two = pd.DataFrame(
+        {
+            "unique_id": "two",
+            "ds": pd.to_datetime(["2021-01-01", "2021-02-01"]),
+            "y": [1.0, 2.0],
+        }
+    )
+    out = forecast(naive_pipe(2).fit(panel), pd.concat([panel, two]), steps=2)
+    mine = out[out.unique_id == "two"].ds
+    assert list(mine) == list(pd.to_datetime(["2021-03-01", "2021-04-01"]))
+    one = two.iloc[:1]
+    with pytest.warns(UserWarning, match="shorter than window_length=2"):
+        out = forecast(naive_pipe(2).fit(panel), pd.concat([panel, one]), steps=1)
+    assert "two" not in set(out.unique_id)
+    aware = panel.assign(ds=panel.ds.dt.tz_localize("Europe/Paris"))
+    with pytest.raises(TypeError, match="time-zone-aware"):
+        windower().fit(aware)
