@@ -143,13 +143,15 @@ def compare(
         folds = list(cv.split(series))
         take = series.iloc.__getitem__
         season = _season_length(season_length, windower, series)
+        # MASE's denominators depend on the fold only: once per fold, not per fit.
+        scales = [seasonal_scale(take(train), windower, season) for train, _ in folds]
     else:
         values = (
             series.to_numpy() if hasattr(series, "to_numpy") else np.asarray(series)
         )
         folds = list(cv.split(values))
         take = values.__getitem__
-        season = None
+        season, scales = None, [None] * len(folds)
     tasks = [
         (name, seed, fold, train, test)
         for name in models
@@ -157,7 +159,9 @@ def compare(
         for fold, (train, test) in enumerate(folds)
     ]
     run = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(_fit_and_predict)(models[name], take(train), take(test), seed, season)
+        delayed(_fit_and_predict)(
+            models[name], take(train), take(test), seed, season, scales[fold]
+        )
         for name, seed, fold, train, test in tasks
     )
     results = []
@@ -218,7 +222,7 @@ def plot_comparison(table, path=None):
     return figure
 
 
-def _fit_and_predict(model, train, test, seed, season=None):
+def _fit_and_predict(model, train, test, seed, season=None, scale=None):
     model = clone(model)
     clone_coverage = getattr(model, "coverage", None)
     seed_params = {k: seed for k in model.get_params() if k.endswith("random_state")}
@@ -241,14 +245,12 @@ def _fit_and_predict(model, train, test, seed, season=None):
             "y_pred": y_pred,
             "naive": naive,
         }
-    windower = _windower_of(model)
     if hasattr(model, "predict_interval"):  # a ConformalRegressor
         found, interval = panel_intervals(model, test, season)
         model = model.estimator_
         result.update(interval=interval, coverage=float(clone_coverage))
     else:
         found = panel_predictions(model, test, season)
-    scale = seasonal_scale(train, windower, season)
     denominator = scale.reindex(found["series"]).to_numpy()
     squeeze = (lambda a: a[:, 0]) if found["y_true"].shape[1] == 1 else (lambda a: a)
     return {
