@@ -31,7 +31,7 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
 from skseq._intervals import as_columns, window_scale
-from skseq._panel import name_series, read_panel
+from skseq._panel import name_series
 from skseq.windowing import SequenceWindower
 
 
@@ -83,14 +83,8 @@ def split_panel(frame, windower, calibration_size, horizon):
     series too short to calibrate on (fewer than ``window_length +
     horizon`` rows before their tail: the clone could not learn from them).
     """
-    fitted = clone(windower).fit(frame)  # checks the frame, names the columns
-    data = read_panel(
-        frame,
-        id_column=windower.id_column,
-        time_column=windower.time_column,
-        value_columns=fitted.value_columns_,
-        known_columns=list(windower.future_columns or []),
-    )
+    # Fitting checks the frame and names its columns.
+    data = clone(windower).fit(frame)._read_panel(frame)
     needed = windower.window_length + horizon
     head_rows, scored_rows, skipped = [], [], []
     for (a, b), series_id in zip(data.bounds, data.ids, strict=True):

@@ -237,14 +237,18 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
         self.series_end_ = pd.Series(ends, index=pd.Index(panel.ids, name="id"))
         self._ends = dict(zip(panel.ids, ends, strict=True))
 
-    def _transform_panel(self, frame):
-        panel = read_panel(
+    def _read_panel(self, frame):
+        """The frame checked and ordered with the columns seen in fit."""
+        return read_panel(
             frame,
             id_column=self.id_column,
             time_column=self.time_column,
             value_columns=self.value_columns_,
             known_columns=list(self.future_columns or []),
         )
+
+    def _transform_panel(self, frame):
+        panel = self._read_panel(frame)
         k = self.window_length
         starts = np.concatenate(
             [np.arange(a, b - k + 1) for a, b in panel.bounds] or [np.zeros(0)]
@@ -252,17 +256,17 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
         # Scores count the targets after each series' training end, when the
         # frame reaches beyond it (a test fold); the training frame itself
         # scores in sample. A series unseen in fit is scored throughout.
-        scored_from = panel.bounds[:, 0].copy()
-        after_end = scored_from.copy()
-        for j, (a, b) in enumerate(panel.bounds):
-            end = self._ends.get(panel.ids[j])
-            if end is not None:
-                after_end[j] = a + np.searchsorted(panel.times[a:b], end, side="right")
-        if np.any(after_end < panel.bounds[:, 1]) and any(
-            self._ends.get(i) is not None for i in panel.ids
-        ):
-            seen = np.array([self._ends.get(i) is not None for i in panel.ids], bool)
-            scored_from = np.where(seen, after_end, scored_from)
+        first = panel.bounds[:, 0].copy()
+        ends = [self._ends.get(i) for i in panel.ids]
+        seen = np.array([end is not None for end in ends], bool)
+        after_end = first + [
+            0 if end is None else np.searchsorted(panel.times[a:b], end, side="right")
+            for end, (a, b) in zip(ends, panel.bounds, strict=True)
+        ]
+        beyond = np.any(after_end < panel.bounds[:, 1])
+        scored_from = (
+            np.where(seen, after_end, first) if beyond and seen.any() else first
+        )
         return PanelWindows(
             values=panel.values,
             known=panel.known,
