@@ -79,14 +79,13 @@ def read_panel(frame, *, id_column, time_column, value_columns, known_columns):
         id_codes, ids = np.zeros(n_rows, np.int64), np.array([0])
     else:
         id_codes, ids = _factorize_sorted(frame[id_column])
-    if time_column is None:
-        order = np.argsort(id_codes, kind="stable")
-        time_values = None
-    else:
+    time_values = None
+    if time_column is not None:
         time_values = _check_time_dtype(frame[time_column])
-        order = np.lexsort((time_values.view("int64"), id_codes))
+    order, cuts = series_order(
+        id_codes, None if time_values is None else time_values.view("int64")
+    )
     codes = id_codes[order]
-    cuts = np.flatnonzero(np.diff(codes)) + 1
     starts = np.concatenate([[0], cuts]) if n_rows else np.zeros(0, np.int64)
     stops = np.concatenate([cuts, [n_rows]]) if n_rows else np.zeros(0, np.int64)
     bounds = np.stack([starts, stops], axis=1).astype(np.int64)
@@ -258,6 +257,20 @@ def network_source(panel, horizon):
         block = slice((h - 1) * known.shape[1], h * known.shape[1])
         shifted[ok, block] = known[ahead[ok]]
     return np.concatenate([panel.values, shifted], axis=1)
+
+
+def series_order(codes, times=None):
+    """Rows in (series, time) order, and where each series after the first starts.
+
+    ``codes`` number each row's series and ``times`` (integers, or None for
+    the rows' own order) order the rows within it; returns ``(order, cuts)``,
+    the row positions and the positions in ``order`` that start a series.
+    """
+    if times is None:
+        order = np.argsort(codes, kind="stable")
+    else:
+        order = np.lexsort((times, codes))
+    return order, np.flatnonzero(np.diff(codes[order])) + 1
 
 
 def name_series(ids, limit=10):

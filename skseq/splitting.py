@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import BaseCrossValidator
 
+from skseq._panel import series_order
+
 __all__ = ["PanelTimeSeriesSplit"]
 
 
@@ -240,13 +242,7 @@ def _series_rows(X, groups, id_column, time_column):
     else:
         ids = np.zeros(n_rows, np.int64)
     codes = pd.factorize(ids, sort=False)[0]
-    times = _times(X, time_column)
-    if times is None:
-        order = np.argsort(codes, kind="stable")
-    else:
-        order = np.lexsort((times, codes))
-    sorted_codes = codes[order]
-    cuts = np.flatnonzero(np.diff(sorted_codes)) + 1
+    order, cuts = series_order(codes, _times(X, time_column))
     return np.split(order, cuts)
 
 
