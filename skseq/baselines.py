@@ -22,7 +22,35 @@ from skseq._validation import reject_bool_params
 __all__ = ["NaiveRegressor", "SeasonalNaiveRegressor"]
 
 
-class _BaselineRegressor(SeriesRegressorMixin, RegressorMixin, BaseEstimator):
+class _SeriesModel(SeriesRegressorMixin, RegressorMixin, BaseEstimator):
+    """Checks, fitted test and tags of the models without a network.
+
+    Shared by the baselines and the classical models (:mod:`skseq.classical`):
+    integer parameters refuse bools, ``n_outputs_`` marks a fitted model,
+    and their tags say that scikit-learn's generic regression problem (no
+    series in it) is not theirs to score well on.
+    """
+
+    _int_params = ()
+
+    def _validate_params(self):
+        # Called by _fit_context: bools first (Interval(Integral) takes True
+        # as 1), then the declared constraints.
+        reject_bool_params(self, [p for p in self._int_params if p in vars(self)])
+        super()._validate_params()
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "n_outputs_")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # They model the series, not a regression on window values: on
+        # scikit-learn's random regression problem they cannot reach R² > 0.5.
+        tags.regressor_tags.poor_score = True
+        return self._series_tags(tags)
+
+
+class _BaselineRegressor(_SeriesModel):
     """Shared ``fit``, parameter checks and tags of the baselines."""
 
     _parameter_constraints = {
@@ -73,22 +101,6 @@ class _BaselineRegressor(SeriesRegressorMixin, RegressorMixin, BaseEstimator):
     def _positions(self, window_length, steps_ahead):
         """Index in the window of the value that forecasts each step ahead."""
         raise NotImplementedError
-
-    def _validate_params(self):
-        # Called by _fit_context: bools first (Interval(Integral) takes True
-        # as 1), then the declared constraints.
-        reject_bool_params(self, self._int_params)
-        super()._validate_params()
-
-    def __sklearn_is_fitted__(self):
-        return hasattr(self, "n_outputs_")
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # A baseline does not fit the training targets, so it cannot reach
-        # R² > 0.5 on scikit-learn's generic regression problem.
-        tags.regressor_tags.poor_score = True
-        return self._series_tags(tags)
 
 
 class NaiveRegressor(_BaselineRegressor):

@@ -33,7 +33,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.base import _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval
 
@@ -44,13 +44,13 @@ from skseq._recursions import (
     forecasts,
     window_forecasts,
 )
-from skseq._series import SeriesRegressorMixin, _consecutive
-from skseq._validation import reject_bool_params
+from skseq._series import _consecutive
+from skseq.baselines import _SeriesModel
 
 __all__ = ["ARIMARegressor", "ETSRegressor", "ThetaRegressor"]
 
 
-class _ClassicalRegressor(SeriesRegressorMixin, RegressorMixin, BaseEstimator):
+class _ClassicalRegressor(_SeriesModel):
     """Shared ``fit``, ``predict``, checks and tags of the classical models."""
 
     _parameter_constraints = {
@@ -148,23 +148,6 @@ class _ClassicalRegressor(SeriesRegressorMixin, RegressorMixin, BaseEstimator):
 
     def _check_params(self):
         """Checks of parameter combinations, before any data is read."""
-
-    def _validate_params(self):
-        # Called by _fit_context: bools first (Interval(Integral) takes True
-        # as 1), then the declared constraints.
-        reject_bool_params(self, [p for p in self._int_params if p in vars(self)])
-        super()._validate_params()
-
-    def __sklearn_is_fitted__(self):
-        return hasattr(self, "n_outputs_")
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # A time-series model of the targets, not a regression on window
-        # values: scikit-learn's random regression problem has no series in
-        # it to learn.
-        tags.regressor_tags.poor_score = True
-        return self._series_tags(tags)
 
 
 class ETSRegressor(_ClassicalRegressor):
