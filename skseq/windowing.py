@@ -235,7 +235,6 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
             known_rows = np.flatnonzero(np.isfinite(panel.values[a:b, 0]))
             ends.append(panel.times[a + known_rows[-1]] if len(known_rows) else None)
         self.series_end_ = pd.Series(ends, index=pd.Index(panel.ids, name="id"))
-        self._ends = dict(zip(panel.ids, ends, strict=True))
 
     def _read_panel(self, frame):
         """The frame checked and ordered with the columns seen in fit."""
@@ -257,11 +256,12 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
         # frame reaches beyond it (a test fold); the training frame itself
         # scores in sample. A series unseen in fit is scored throughout.
         first = panel.bounds[:, 0].copy()
-        ends = [self._ends.get(i) for i in panel.ids]
-        seen = np.array([end is not None for end in ends], bool)
+        ends = self.series_end_.reindex(pd.Index(panel.ids, dtype=object))
+        seen = ends.notna().to_numpy()
+        ends = ends.to_numpy()
         after_end = first + [
-            0 if end is None else np.searchsorted(panel.times[a:b], end, side="right")
-            for end, (a, b) in zip(ends, panel.bounds, strict=True)
+            np.searchsorted(panel.times[a:b], end, side="right") if known else 0
+            for end, known, (a, b) in zip(ends, seen, panel.bounds, strict=True)
         ]
         beyond = np.any(after_end < panel.bounds[:, 1])
         scored_from = (
