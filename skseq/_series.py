@@ -3,6 +3,9 @@
 Shared, without TensorFlow, by the Keras regressors and the baselines.
 """
 
+from dataclasses import dataclass, replace
+from typing import Any
+
 import numpy as np
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import (
@@ -17,6 +20,7 @@ from skseq._panel import PanelWindows, network_source, panel_targets
 _FLOAT_DTYPES = (np.float64, np.float32)
 
 
+@dataclass(eq=False)
 class WindowData:
     """Training windows, their targets and weights: one type for every stage.
 
@@ -65,25 +69,14 @@ class WindowData:
         The source's last ``n_known`` columns are future-known values.
     """
 
-    def __init__(
-        self,
-        source,
-        y,
-        window_length,
-        sample_weight=None,
-        from_series=False,
-        starts=None,
-        groups=None,
-        n_known=0,
-    ):
-        self.source = source
-        self.y = y
-        self.window_length = window_length
-        self.sample_weight = sample_weight
-        self.from_series = from_series
-        self.starts = starts
-        self.groups = groups
-        self.n_known = n_known
+    source: Any
+    y: Any
+    window_length: int
+    sample_weight: Any = None
+    from_series: bool = False
+    starts: Any = None
+    groups: Any = None
+    n_known: int = 0
 
     @classmethod
     def from_panel(cls, panel, horizon=1, sample_weight=None, warn=True):
@@ -189,32 +182,18 @@ class WindowData:
         keep = np.asarray(keep, dtype=bool)
         weights = None if self.sample_weight is None else self.sample_weight[keep]
         if not self.from_series:
-            return WindowData(
-                self.source[keep], self.y[keep], self.window_length, weights
+            return replace(
+                self, source=self.source[keep], y=self.y[keep], sample_weight=weights
             )
-        return WindowData(
-            self.source,
-            self.y[keep],
-            self.window_length,
-            weights,
-            True,
-            self.positions[keep],
-            None if self.groups is None else self.groups[keep],
-            self.n_known,
+        groups = None if self.groups is None else self.groups[keep]
+        starts = self.positions[keep]
+        return replace(
+            self, y=self.y[keep], sample_weight=weights, starts=starts, groups=groups
         )
 
     def with_weights(self, sample_weight):
         """The same data with other weights."""
-        return WindowData(
-            self.source,
-            self.y,
-            self.window_length,
-            sample_weight,
-            self.from_series,
-            self.starts,
-            self.groups,
-            self.n_known,
-        )
+        return replace(self, sample_weight=sample_weight)
 
 
 class GatheredWindows:
