@@ -333,7 +333,7 @@ def _check_regular(times, bounds, ids, time_column):
             at = t[1:][steps == np.zeros(1, steps.dtype)][0]
             raise ValueError(
                 f"Duplicated rows: series {series_id!r} has more than one row at "
-                f"{time_column}={_show(at)}. Keep one row per (id, time)."
+                f"{time_column}={show_time(at)}. Keep one row per (id, time)."
             )
         if integer:
             if len(steps) and (steps != steps[0]).any():
@@ -356,9 +356,9 @@ def _check_regular(times, bounds, ids, time_column):
                     times[a + 1]
                 ):
                     raise ValueError(
-                        f"Series {series_id!r} has two rows, {_show(times[a])} and "
-                        f"{_show(times[a + 1])}, not one step of the panel's frequency "
-                        f"{common.freqstr} apart ({time_column!r})."
+                        f"Series {series_id!r} has two rows, {show_time(times[a])} "
+                        f"and {show_time(times[a + 1])}, not one step of the panel's "
+                        f"frequency {common.freqstr} apart ({time_column!r})."
                     )
                 freqs[j] = common
     return tuple(freqs)
@@ -367,14 +367,15 @@ def _check_regular(times, bounds, ids, time_column):
 def _irregular(series_id, time_column, t, steps):
     return (
         f"The time column {time_column!r} is irregular in series {series_id!r}: "
-        f"steps between rows vary (e.g. {_show(steps[0])} and "
-        f"{_show(steps[(steps != steps[0]).argmax()])}, from {_show(t[0])} to "
-        f"{_show(t[-1])}), or rows are missing. Give every series one row per "
+        f"steps between rows vary (e.g. {show_time(steps[0])} and "
+        f"{show_time(steps[(steps != steps[0]).argmax()])}, from {show_time(t[0])} to "
+        f"{show_time(t[-1])}), or rows are missing. Give every series one row per "
         "step of a regular frequency (missing values as NaN rows)."
     )
 
 
-def _show(value):
+def show_time(value):
+    """A time or time step as a user reads it (dates as timestamps)."""
     if isinstance(value, np.datetime64):
         return str(pd.Timestamp(value))
     if isinstance(value, np.timedelta64):

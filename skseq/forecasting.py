@@ -9,7 +9,7 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_array
 
-from skseq._panel import name_series, next_times
+from skseq._panel import name_series, next_times, show_time
 from skseq.windowing import find_windower
 
 __all__ = ["forecast"]
@@ -263,9 +263,7 @@ def _future_rows(windower, panel, keep, times, known_columns, future, n_ahead):
         found = table.reindex(wanted)
         absent = found.isna().any(axis=1).to_numpy()
         if absent.any():
-            lacking[panel.ids[j]] = [str(pd.Timestamp(t)) if np.issubdtype(
-                np.asarray(times[j]).dtype, np.datetime64) else int(t)
-                for t in np.asarray(times[j])[absent][:3]]  # fmt: skip
+            lacking[panel.ids[j]] = [show_time(t) for t in times[j][absent][:3]]
         rows.append(found.to_numpy())
     if lacking:
         shown = "; ".join(f"{i!r} at {t}" for i, t in list(lacking.items())[:10])
