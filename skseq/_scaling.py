@@ -195,10 +195,13 @@ class WindowScaler:
         targets = targets.reshape(len(targets), -1)
         zeros, ones = np.zeros(n_values), np.ones(n_values)
         known_zeros, known_ones = np.zeros(self.n_known), np.ones(self.n_known)
-        self.stats_ = ScalingStats(
+        # The identity scaling: what None keeps, and what the targets'
+        # references are read with below.
+        identity = ScalingStats(
             zeros, ones, np.zeros(targets.shape[1]), np.ones(targets.shape[1]),
             zeros, ones, zeros, zeros, known_zeros, known_ones,
         )  # fmt: skip
+        self.stats_ = identity
         if self.method is None:
             return self
         method = self.method
@@ -237,14 +240,10 @@ class WindowScaler:
         known_mean, known_scale = known_zeros, known_ones
         if self.n_known:
             known_mean, known_scale = _mean_and_scale(future)
-        plain = ScalingStats(
-            zeros, ones, np.zeros(targets.shape[1]), np.ones(targets.shape[1]),
-            zeros, ones, zeros, zeros, known_zeros, known_ones,
-        )  # fmt: skip
         y_ref = []
         for start, part in _chunks(windows):
             part = np.asarray(part, dtype=np.float64)
-            ref, size = target_frame(method, part, plain)
+            ref, size = target_frame(method, part, identity)
             rows = targets[start : start + len(part)]
             y_ref.append((rows - ref) if size is None else (rows - ref) / size)
         y_ref = np.asarray(np.concatenate(y_ref), dtype=np.float64)
