@@ -284,7 +284,7 @@ def seasonal_scale(frame, windower, season):
     fewer than ``season + 1`` known values the lag-1 difference is used, and
     a series whose differences are all zero gets NaN (its MASE is undefined).
     """
-    panel = clone(windower).fit(frame).transform(frame)
+    panel = clone(windower).fit(frame)._read_panel(frame)
     scales = []
     for a, b in panel.bounds:
         x = panel.values[a:b, 0]
@@ -350,7 +350,7 @@ def _season_length(season_length, windower, frame):
                 f"season_length must be an int >= 1 or None, got {season_length!r}."
             )
         return int(season_length)
-    panel = clone(windower).fit(frame).transform(frame)
+    panel = clone(windower).fit(frame)._read_panel(frame)
     found = [f for f in panel.freqs if f is not None]
     if not found or isinstance(found[0], int | np.integer):
         return 1
