@@ -49,6 +49,8 @@ from skseq.baselines import _SeriesModel
 
 __all__ = ["ARIMARegressor", "ETSRegressor", "ThetaRegressor"]
 
+_NUMBERS = {2: "two", 4: "four"}
+
 
 class _ClassicalRegressor(_SeriesModel):
     """Shared ``fit``, ``predict``, checks and tags of the classical models."""
@@ -143,6 +145,21 @@ class _ClassicalRegressor(_SeriesModel):
             y = window_forecasts(self._recursion, self._train, values, self.n_outputs_)
         return y[:, 0] if self._y_ndim == 1 else y
 
+    # The shortest series a fit takes: with a season, two seasons and
+    # ``_spare`` more steps; without one, ``_plain_minimum`` (``_plain_reason``).
+    _spare, _plain_minimum, _plain_reason = 0, 10, ""
+
+    def _min_length(self):
+        if self._seasonal():
+            return 2 * self.season_length + self._spare
+        return self._plain_minimum
+
+    def _min_length_reason(self):
+        if not self._seasonal():
+            return f"({self._plain_reason})"
+        more = f" and {_NUMBERS[self._spare]} more" if self._spare else ""
+        return f"(two seasons of season_length={self.season_length}{more})"
+
     def _seasonal(self):
         return self.season_length is not None and self.season_length > 1
 
@@ -213,13 +230,8 @@ class ETSRegressor(_ClassicalRegressor):
         self.damped_trend = damped_trend
         self.horizon = horizon
 
-    def _min_length(self):
-        return 2 * self.season_length + 2 if self._seasonal() else 10
-
-    def _min_length_reason(self):
-        if self._seasonal():
-            return f"(two seasons of season_length={self.season_length} and two more)"
-        return "(to estimate the smoothing parameters)"
+    _spare, _plain_minimum = 2, 10
+    _plain_reason = "to estimate the smoothing parameters"
 
     def _fit_series(self, series):
         from statsmodels.tsa.statespace.exponential_smoothing import (
@@ -310,13 +322,8 @@ class ARIMARegressor(_ClassicalRegressor):
         self.seasonal_order = seasonal_order
         self.horizon = horizon
 
-    def _min_length(self):
-        return 2 * self.season_length + 4 if self._seasonal() else 10
-
-    def _min_length_reason(self):
-        if self._seasonal():
-            return f"(two seasons of season_length={self.season_length} and four more)"
-        return "(to estimate the coefficients)"
+    _spare, _plain_minimum = 4, 10
+    _plain_reason = "to estimate the coefficients"
 
     def _check_params(self):
         if self.order is None:
@@ -429,13 +436,8 @@ class ThetaRegressor(_ClassicalRegressor):
         self.theta = theta
         self.horizon = horizon
 
-    def _min_length(self):
-        return 2 * self.season_length if self._seasonal() else 4
-
-    def _min_length_reason(self):
-        if self._seasonal():
-            return f"(two seasons of season_length={self.season_length})"
-        return "(to estimate the trend and the smoothing)"
+    _spare, _plain_minimum = 0, 4
+    _plain_reason = "to estimate the trend and the smoothing"
 
     def _fit_series(self, series):
         from statsmodels.tsa.forecasting.theta import ThetaModel
