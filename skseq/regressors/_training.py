@@ -30,10 +30,9 @@ from skseq.regressors._graph_cache import forward_function, training_graph
 # windows predicted together.
 _PREDICT_BATCH = 512
 
-# Training data up to this many values (64 MB in float32) is scaled whole:
-# the windows of all 1,428 M3 monthly series (6.8 M values) train 1.7x
-# faster scaled once than gathered and scaled batch by batch
-# (benchmarks/bench_panel.py's throughput, measured side by side).
+# Training data up to this many values (64 MB in float32) is scaled whole,
+# once per call, rather than gathered and scaled batch by batch: the windows
+# of all 1,428 M3 monthly series (6.8 M values) fit under it.
 _PRECOMPUTE_VALUES = 2**24
 
 
