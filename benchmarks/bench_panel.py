@@ -224,7 +224,8 @@ def throughput(train, window_length, batch_size):
     return {name: 2 * n_windows / seconds for name, seconds in results.items()}
 
 
-def main(argv=None):
+def build_parser():
+    """The command line, and the settings of the networks by default."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", type=int, default=None, help="N series, spread")
     parser.add_argument("--local", type=int, default=100, help="series fitted locally")
@@ -245,7 +246,11 @@ def main(argv=None):
     parser.add_argument("--models", default="Dense,LSTM,GRU")
     parser.add_argument("--skip-classical", action="store_true")
     parser.add_argument("--skip-throughput", action="store_true")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
 
     from skseq import PerSeries, forecast
 

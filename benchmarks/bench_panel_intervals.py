@@ -37,7 +37,13 @@ from sklearn.pipeline import Pipeline
 
 sys.path.insert(0, os.path.dirname(__file__))
 from _environment import print_environment  # noqa: E402
-from bench_panel import HORIZON, SEASON, load_m3_monthly  # noqa: E402
+from bench_panel import (  # noqa: E402
+    HORIZON,
+    SEASON,
+    build_parser,
+    load_m3_monthly,
+    networks,
+)
 
 from skseq import (  # noqa: E402
     ConformalRegressor,
@@ -51,21 +57,31 @@ from skseq.metrics import winkler_losses  # noqa: E402
 COVERAGES = (0.8, 0.9)
 
 
-def pipelines():
+def pipelines(with_network):
     window = SequenceWindower(
         SEASON, id_column="unique_id", time_column="ds", target_column="y"
     )
-    return {
+    models = {
         "naive": Pipeline([("w", window), ("m", NaiveRegressor(horizon=HORIZON))]),
         "snaive": Pipeline(
             [("w", window), ("m", SeasonalNaiveRegressor(SEASON, horizon=HORIZON))]
         ),
     }
+    if with_network:
+        # bench_panel.py's global Dense with its default settings, at window 12
+        # so that the series keep calibration origins (see the docstring).
+        defaults = build_parser().parse_args([])
+        dense = networks(defaults)["Dense"](0)
+        models["dense"] = Pipeline([("w", window), ("m", dense)])
+    return models
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", type=int, default=None)
+    parser.add_argument(
+        "--no-network", action="store_true", help="only naive and seasonal naive"
+    )
     args = parser.parse_args()
     print_environment()
     train, test = load_m3_monthly(args.series)
@@ -78,9 +94,16 @@ def main():
         lambda y: np.mean(np.abs(y.to_numpy()[SEASON:] - y.to_numpy()[:-SEASON]))
     )
     rows = []
-    for name, pipe in pipelines().items():
+    runs = [
+        (name, pipe, score)
+        for name, pipe in pipelines(not args.no_network).items()
+        for score in ("normalized", "absolute")
+    ]
+    for name, pipe, score in runs:
         start = time.perf_counter()
-        cr = ConformalRegressor(pipe, coverage=0.9, calibration_size=24).fit(train)
+        cr = ConformalRegressor(
+            pipe, coverage=0.9, calibration_size=24, conformity_score=score
+        ).fit(train)
         out = forecast(cr, train, steps=HORIZON, coverage=list(COVERAGES))
         seconds = time.perf_counter() - start
         merged = test.merge(out, on=["unique_id", "ds"], suffixes=("", "_hat"))
@@ -100,6 +123,7 @@ def main():
             rows.append(
                 {
                     "model": name,
+                    "score": score,
                     "coverage asked": c,
                     "pooled": inside.mean(),
                     "band": f"{c - band:.3f}-{c + band:.3f}",
@@ -111,7 +135,7 @@ def main():
                     "fit+forecast s": seconds,
                 }
             )
-    table = pd.DataFrame(rows).set_index(["model", "coverage asked"])
+    table = pd.DataFrame(rows).set_index(["model", "score", "coverage asked"])
     print(table.to_string(float_format=lambda v: f"{v:.3g}"))
 
 

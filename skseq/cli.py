@@ -327,9 +327,10 @@ def _add_forecast_command(commands):
     command.add_argument("--epochs", type=_positive_int, default=100)
     command.add_argument(
         "--conformity-score",
-        choices=["absolute", "normalized"],
-        default="absolute",
-        help="normalized: intervals scale with each window's swings",
+        choices=["normalized", "absolute"],
+        default="normalized",
+        help="normalized (default): intervals scale with each window's swings; "
+        "absolute: one width per step ahead",
     )
     command.add_argument("--plot", help="write a picture of the forecast (PNG)")
 

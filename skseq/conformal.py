@@ -104,13 +104,18 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         the level of the quantile after each observed value, by ``gamma``
         times the difference between the asked miss rate and the miss.
         One series only: a panel takes ``"split"``.
-    conformity_score : {"absolute", "normalized"}, default="absolute"
+    conformity_score : {"auto", "normalized", "absolute"}, default="auto"
+        ``"normalized"``: scores are divided by each window's scale (its
+        mean absolute change between steps), and intervals widen and narrow
+        with it, as the swings of most real series grow with their level.
         ``"absolute"``: scores are ``|y - y_pred|`` and every interval of a
-        step ahead has the same width. ``"normalized"``: scores are divided
-        by each window's scale (its mean absolute change between steps), and
-        intervals widen with it: for series whose swings grow with their
-        level. On a panel, ``"absolute"`` errors are divided by their
-        series' scale, ``"normalized"`` ones by their window's.
+        step ahead has the same width, the textbook split-conformal
+        interval (MAPIE's). ``"auto"`` is ``"normalized"`` in series mode
+        (``y=None``: one series or a panel, where each prediction has a
+        window of the series behind it) and ``"absolute"`` with an explicit
+        ``y`` (rows need not be windows of a series). On a panel,
+        ``"normalized"`` errors are divided by their window's scale,
+        ``"absolute"`` ones by their series'.
     gamma : float, default=0.005
         Step size of adaptive conformal inference (``method="aci"``).
 
@@ -126,6 +131,9 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         The scores in time order, one column per step ahead (per output
         with an explicit ``y``); :meth:`update` rolls them forward. On a
         panel, every series' scaled scores, series by series.
+    conformity_score_ : str
+        The conformity score in use, ``"normalized"`` or ``"absolute"``
+        (``conformity_score`` with ``"auto"`` resolved).
     adapted_coverage_ : ndarray of shape (n_outputs,)
         The level at which each step's quantile is taken: ``coverage``,
         moved by :meth:`update` when ``method="aci"``.
@@ -210,7 +218,7 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         ],
         "refit": ["boolean"],
         "method": [StrOptions({"split", "aci"})],
-        "conformity_score": [StrOptions({"absolute", "normalized"})],
+        "conformity_score": [StrOptions({"auto", "absolute", "normalized"})],
         "gamma": [Interval(Real, 0, 1, closed="neither")],
     }
 
@@ -222,7 +230,7 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         calibration_size=0.2,
         refit=True,
         method="split",
-        conformity_score="absolute",
+        conformity_score="auto",
         gamma=0.005,
     ):
         self.estimator = estimator
@@ -259,6 +267,9 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
                 delattr(self, name)
         self._recursive_cache = {}
         self._panel = None
+        self.conformity_score_ = self.conformity_score
+        if self.conformity_score == "auto":
+            self.conformity_score_ = "normalized" if y is None else "absolute"
         if y is None and isinstance(X, pd.DataFrame):
             if panel_windower(self.estimator):
                 return self._fit_panel(X, fit_params)
@@ -300,13 +311,13 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         else:
             calibrator.fit(take_rows(X, 0, head), take_rows(y, 0, head), **head_params)
             windows = None
-            if self.conformity_score == "normalized":
+            if self.conformity_score_ == "normalized":
                 windows = first_feature(take_rows(X, head, n_values))
             y_true = np.asarray(take_rows(y, head, n_values), dtype=np.float64)
             y_pred = calibrator.predict(take_rows(X, head, n_values))
         errors = np.abs(as_columns(y_true) - as_columns(y_pred))
         self._scale_floor = 1.0
-        if self.conformity_score == "normalized":
+        if self.conformity_score_ == "normalized":
             scale = window_scale(windows)
             self._scale_floor = scale_floor(scale)
             errors = errors / self._scale(windows)[:, np.newaxis]
@@ -352,7 +363,7 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
             horizon,
             lambda estimator, rows: estimator.fit(rows, **fit_params),
         )
-        divisor = scored_scale(windows, scales, self.conformity_score)
+        divisor = scored_scale(windows, scales, self.conformity_score_)
         errors = errors / divisor[:, np.newaxis]
         check_enough_scores(
             len(errors),
@@ -416,8 +427,8 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         scale = None
         if getattr(self, "_panel", None) is not None:
             panel = self.estimator_[0].transform(X)
-            scale = scored_scale(panel, series_scale(panel), self.conformity_score)
-        elif self.conformity_score == "normalized":
+            scale = scored_scale(panel, series_scale(panel), self.conformity_score_)
+        elif self.conformity_score_ == "normalized":
             scale = self._scale(prediction_windows(self.estimator_, X))
         return self._intervals(y_pred, scale, coverages, single)
 
@@ -473,7 +484,7 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         if getattr(self, "_panel", None) is not None:
             return self._panel_forecast(series, point, scores, coverages, single)
         scale = None
-        if self.conformity_score == "normalized":
+        if self.conformity_score_ == "normalized":
             values = check_array(series, ensure_2d=False, dtype=np.float64)
             window_length = self._context()
             last = values.reshape(len(values), -1)[-window_length:, 0]
@@ -497,9 +508,10 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
     def _panel_forecast(self, series, point, scores, coverages, single):
         """The panel forecast frame with each series' bounds added."""
         steps = scores.shape[1]
-        scale = forecast_scale(self.estimator_, series, self.conformity_score)
+        scale = forecast_scale(self.estimator_, series, self.conformity_score_)
         scale = scale.reindex(point.iloc[:, 0].to_numpy()).to_numpy()
         width = conformal_quantile(scores, np.tile(coverages, (steps, 1)))
+        width = np.maximum.accumulate(width, axis=0)  # no step narrower
         step = np.tile(np.arange(steps), len(point) // steps)
         width = width[step] * scale[:, np.newaxis]  # (rows, coverages)
         centre = point.iloc[:, 2].to_numpy(dtype=np.float64)
@@ -555,7 +567,7 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         windows = np.lib.stride_tricks.sliding_window_view(full[:-1], window_length)
         predicted = as_columns(self._predict_series(full[:-1]))
         scale = np.ones(len(windows))
-        if self.conformity_score == "normalized":
+        if self.conformity_score_ == "normalized":
             scale = self._scale(windows)
         steps = np.arange(horizon)
         for t in range(len(history), len(full)):
@@ -565,6 +577,7 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
             if self.method == "aci":
                 level = self.adapted_coverage_[:, np.newaxis]
                 bound = conformal_quantile(self.conformity_scores_, level)[:, 0]
+                bound = np.maximum.accumulate(bound)  # the widths issued
                 miss = scores > bound
                 # Gibbs & Candès: alpha += gamma * (alpha_target - miss), in
                 # terms of coverage = 1 - alpha.
@@ -617,7 +630,10 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         offset = self.adapted_coverage_ - self.coverage
         steps = np.minimum(np.arange(y_pred.shape[1]), len(offset) - 1)
         level = coverages[np.newaxis, :] + offset[steps, np.newaxis]
-        width = conformal_quantile(scores, level)[np.newaxis]  # (1, columns, k)
+        width = conformal_quantile(scores, level)
+        if self._series_mode:  # columns are steps ahead: no step narrower
+            width = np.maximum.accumulate(width, axis=0)
+        width = width[np.newaxis]  # (1, columns, k)
         if scale is not None:
             width = width * scale[:, np.newaxis, np.newaxis]
         centre = y_pred[:, :, np.newaxis]
@@ -636,7 +652,7 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
                 self._panel["panel"],
                 steps,
                 self._panel["scales"],
-                self.conformity_score,
+                self.conformity_score_,
             )
             self._recursive_cache[steps] = scores
             return scores
@@ -663,7 +679,7 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         padded = np.concatenate([values, np.full(steps, np.nan)])
         truth = np.stack([padded[e + 1 : e + 1 + steps] for e in origins])
         scores = np.abs(truth - paths)
-        if self.conformity_score == "normalized":
+        if self.conformity_score_ == "normalized":
             scores = scores / self._scale(windows)[:, np.newaxis]
         self._recursive_cache[steps] = scores
         return scores
@@ -739,7 +755,7 @@ def series_intervals(estimator, X, coverage=None):
     coverages, single = estimator._coverages(coverage)
     windows, y_true, y_pred = window_predictions(estimator.estimator_, X)
     scale = None
-    if estimator.conformity_score == "normalized":
+    if estimator.conformity_score_ == "normalized":
         scale = estimator._scale(windows)
     naive = windows[:, -1]
     if y_true.ndim == 2:

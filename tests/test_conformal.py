@@ -147,11 +147,17 @@ def test_adaptive_intervals_keep_long_run_coverage_on_a_drifting_series():
     calm = rng.normal(size=200)
     wild = 10 * rng.normal(size=600)
     series = np.concatenate([calm, wild])
-    fixed = ConformalRegressor(_pipe(NaiveRegressor(), 3), 0.9).fit(calm)
+    fixed = ConformalRegressor(
+        _pipe(NaiveRegressor(), 3), 0.9, conformity_score="absolute"
+    ).fit(calm)
     lower, upper = fixed.predict_interval(series[len(calm) - 3 : -1]).T
     static = np.mean((lower <= wild) & (wild <= upper))
     cr = ConformalRegressor(
-        _pipe(NaiveRegressor(), 3), 0.9, method="aci", gamma=0.05
+        _pipe(NaiveRegressor(), 3),
+        0.9,
+        method="aci",
+        gamma=0.05,
+        conformity_score="absolute",
     ).fit(calm)
     hits = []
     for t, value in enumerate(wild):
@@ -166,7 +172,9 @@ def test_adaptive_intervals_keep_long_run_coverage_on_a_drifting_series():
 def test_update_rolls_scores_forward_without_refitting():
     """update scores each new value with the fitted model and keeps n scores."""
     series = np.sin(np.arange(120) / 3)
-    cr = ConformalRegressor(_pipe(NaiveRegressor(horizon=2), 4)).fit(series)
+    cr = ConformalRegressor(
+        _pipe(NaiveRegressor(horizon=2), 4), conformity_score="absolute"
+    ).fit(series)
     before = cr.conformity_scores_.copy()
     model = cr.estimator_
     cr.update([0.5, 5.0])
@@ -185,7 +193,9 @@ def test_update_rolls_scores_forward_without_refitting():
 def test_scores_are_errors_on_the_held_out_tail_with_window_context():
     """Scores are the seasonal-naive errors of exactly the last values."""
     series = load_airline()
-    cr = ConformalRegressor(_pipe(), calibration_size=30).fit(series)
+    cr = ConformalRegressor(
+        _pipe(), calibration_size=30, conformity_score="absolute"
+    ).fit(series)
     values = series.to_numpy()
     expected = np.abs(values[-30:] - values[-42:-12])
     np.testing.assert_array_equal(cr.conformity_scores_[:, 0], expected)
@@ -232,14 +242,18 @@ def test_recursive_forecast_is_calibrated_by_the_same_recursion():
     """
     series = np.cumsum(np.random.default_rng(4).normal(size=200))
     n_cal, steps = 40, 5
-    cr = ConformalRegressor(_pipe(NaiveRegressor(), 3), calibration_size=n_cal)
+    cr = ConformalRegressor(
+        _pipe(NaiveRegressor(), 3), calibration_size=n_cal, conformity_score="absolute"
+    )
     frame = forecast(cr.fit(series), series, steps=steps, coverage=0.9)
+    widest = 0.0
     for s in range(1, steps + 1):
         origins = np.arange(len(series) - n_cal - 1, len(series) - s)
         errors = np.sort(np.abs(series[origins + s] - series[origins]))
         rank = int(np.ceil((len(errors) + 1) * 0.9))
+        widest = max(widest, errors[rank - 1])  # no step narrower than before
         width = frame["upper"].iloc[s - 1] - frame["forecast"].iloc[s - 1]
-        assert width == pytest.approx(errors[rank - 1])
+        assert width == pytest.approx(widest)
 
 
 def test_normalized_scores_scale_each_interval_with_its_window():
@@ -266,6 +280,73 @@ def test_normalized_scores_cover_the_airline_tail_better_than_absolute():
         truth = test.to_numpy()[12:]
         coverage[score] = np.mean((lower <= truth) & (truth <= upper))
     assert coverage["normalized"] > coverage["absolute"]
+
+
+def test_auto_score_is_normalized_on_series_and_absolute_with_y():
+    """The default follows the data: windows of a series, or plain rows."""
+    series = load_airline().to_numpy()
+    on_series = ConformalRegressor(_pipe()).fit(series)
+    assert on_series.conformity_score == "auto"
+    assert on_series.conformity_score_ == "normalized"
+    same = ConformalRegressor(_pipe(), conformity_score="normalized").fit(series)
+    np.testing.assert_array_equal(
+        on_series.predict_interval(series), same.predict_interval(series)
+    )
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = X @ [1.0, 2.0, 3.0] + rng.normal(size=60)
+    rows = ConformalRegressor(LinearRegression()).fit(X, y)
+    assert rows.conformity_score_ == "absolute"
+    widths = np.diff(rows.predict_interval(X), axis=1)[:, 0]
+    assert widths[0] > 1
+    np.testing.assert_allclose(widths, widths[0])
+
+
+def test_default_intervals_follow_the_swings_of_the_series():
+    """Calibrated on calm values, the default still covers tenfold noise.
+
+    Normalized scores are errors over the window's swings, so their
+    distribution does not change when the noise grows; fixed-width
+    (absolute) intervals cover far less of the wild part.
+    """
+    rng = np.random.default_rng(1)
+    calm, wild = rng.normal(size=300), 10 * rng.normal(size=600)
+    series = np.concatenate([calm, wild])
+    coverage = {}
+    for score in ("auto", "absolute"):
+        cr = ConformalRegressor(
+            _pipe(NaiveRegressor(), 6), 0.9, conformity_score=score
+        ).fit(calm)
+        lower, upper = cr.predict_interval(series[len(calm) - 6 : -1]).T
+        coverage[score] = np.mean((lower <= wild) & (wild <= upper))
+    assert coverage["auto"] > 0.85
+    assert coverage["absolute"] < 0.5
+
+
+@pytest.mark.parametrize("score", ["absolute", "normalized"])
+def test_no_step_ahead_is_narrower_than_the_step_before(score):
+    """Widths never shrink with the horizon, direct or recursive.
+
+    On a series that flips sign each step, persistence errs by about 2 at
+    odd steps and 0 at even ones, so each step's own quantile would
+    narrow at step 2; the issued width keeps the widest of the steps so
+    far (a wider interval only adds coverage).
+    """
+    rng = np.random.default_rng(3)
+    n = 200
+    series = (-1.0) ** np.arange(n) * 5 + rng.normal(scale=0.1, size=n)
+    series += np.arange(n) * 0.01
+    for horizon, steps in ((4, 4), (1, 4)):
+        cr = ConformalRegressor(
+            _pipe(NaiveRegressor(horizon=horizon), 3), conformity_score=score
+        ).fit(series)
+        frame = forecast(cr, series, steps=steps, coverage=0.9)
+        width = (frame.upper - frame.lower).to_numpy()
+        assert np.all(np.diff(width) >= -1e-9 * width.max())
+        assert width[1] == pytest.approx(width[0])  # step 2 kept step 1's width
+        if horizon > 1:
+            raw = np.quantile(cr.conformity_scores_, 0.9, axis=0)
+            assert raw[1] < raw[0] / 5  # each step alone would narrow
 
 
 # Invariants ---------------------------------------------------------------
@@ -436,7 +517,8 @@ def test_interval_scorers_work_in_cross_validation_and_grid_search():
     }
     result = cross_validate(cr, series, cv=TimeSeriesSplit(3), scoring=scoring)
     assert np.all((result["test_coverage"] >= 0) & (result["test_coverage"] <= 1))
-    assert np.all(result["test_neg_winkler"] < result["test_neg_mean_width"])
+    # Winkler is the width plus the penalties of the misses.
+    assert np.all(result["test_neg_winkler"] <= result["test_neg_mean_width"])
     search = GridSearchCV(
         cr,
         {"estimator__window__window_length": [4, 8]},

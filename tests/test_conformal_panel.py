@@ -109,10 +109,13 @@ def test_predict_interval_shapes_and_order():
 
 
 def test_one_width_per_series_and_step():
-    """Within a series every window has the same width; series differ."""
+    """Absolute scores: within a series every window has the same width."""
     frame = _frame()
     cr = ConformalRegressor(
-        _pipe(NaiveRegressor(horizon=2)), coverage=0.8, calibration_size=12
+        _pipe(NaiveRegressor(horizon=2)),
+        coverage=0.8,
+        calibration_size=12,
+        conformity_score="absolute",
     ).fit(frame)
     width = np.diff(cr.predict_interval(frame), axis=-1)[..., 0]  # (n, H)
     series = cr.estimator_[0].transform(frame).series
@@ -155,7 +158,8 @@ def test_forecast_frame_has_bounds_and_the_point_forecast():
 def test_recursive_steps_are_calibrated_by_the_recursion():
     """Beyond the horizon, step s uses the errors of s-step recursions."""
     frame = _frame()
-    cr = ConformalRegressor(_pipe(), coverage=0.8).fit(frame)
+    cr = ConformalRegressor(_pipe(), coverage=0.8, conformity_score="absolute")
+    cr.fit(frame)
     out = forecast(cr, frame, steps=3, coverage=0.8)
     # Naive persistence: the s-step recursion repeats the origin's value,
     # so its error is y[t + s] - y[t]. Rebuild step 3's scores by hand.
