@@ -7,10 +7,13 @@ in ``ConformalRegressor(..., calibration_size=24)``: the last 24 training
 values of every series are held out (7 origins of 18 steps per series;
 the 320 series with fewer than 24 + 12 + 18 training values give none,
 which leaves 7,756 pooled scores per step), a clone is fitted on the rest, each
-error is divided by its series' scale (mean absolute change between
-consecutive values) and pooled, and the model is refitted on all training
-values. The 18 test values of every series are then forecast from its
-training values alone, with 80% and 90% bounds.
+error is divided by a scale and pooled (``normalized``, the default: the
+window's mean absolute change between consecutive values; ``absolute``: the
+series'), and the model is refitted on all training values. Models: naive,
+seasonal naive and bench_panel.py's global Dense network (its settings, at
+window 12 so that the series keep their calibration origins). The 18 test
+values of every series are then forecast from its training values alone,
+with 80% and 90% bounds.
 
 Reported per model and coverage: the coverage pooled over all test values
 (with a 95% binomial band that treats them as independent, which they are
@@ -18,7 +21,8 @@ not within a series: a guide), at steps 1, 6, 12 and 18; the share of
 series whose own 18 values are covered at least as often as asked minus
 two binomial standard errors; the mean width and Winkler score divided by
 each series' in-sample mean absolute seasonal difference (MASE's scale),
-so that they average across series.
+so that they average across series, next to the point forecast's MASE (the
+mean over all test values of the absolute error over that scale).
 
 Usage::
 
@@ -125,6 +129,7 @@ def main():
                     "model": name,
                     "score": score,
                     "coverage asked": c,
+                    "MASE": np.mean(np.abs(y - merged.y_hat.to_numpy()) / denominator),
                     "pooled": inside.mean(),
                     "band": f"{c - band:.3f}-{c + band:.3f}",
                     **{f"h={h}": inside[step == h].mean() for h in (1, 6, 12, 18)},
