@@ -86,13 +86,16 @@ def main():
     parser.add_argument(
         "--no-network", action="store_true", help="only naive and seasonal naive"
     )
+    parser.add_argument(
+        "--calibration-size", type=int, default=24, help="rows held out per series"
+    )
     args = parser.parse_args()
     print_environment()
     train, test = load_m3_monthly(args.series)
     n_series = train.unique_id.nunique()
     print(
         f"M3 monthly: {n_series} series, {len(train)} training rows, "
-        f"{len(test)} test values"
+        f"{len(test)} test values; calibration_size={args.calibration_size}"
     )
     scale = train.groupby("unique_id").y.apply(
         lambda y: np.mean(np.abs(y.to_numpy()[SEASON:] - y.to_numpy()[:-SEASON]))
@@ -106,7 +109,10 @@ def main():
     for name, pipe, score in runs:
         start = time.perf_counter()
         cr = ConformalRegressor(
-            pipe, coverage=0.9, calibration_size=24, conformity_score=score
+            pipe,
+            coverage=0.9,
+            calibration_size=args.calibration_size,
+            conformity_score=score,
         ).fit(train)
         out = forecast(cr, train, steps=HORIZON, coverage=list(COVERAGES))
         seconds = time.perf_counter() - start

@@ -56,8 +56,9 @@ def main(argv=None):
         season_length = 12  # the bundled airline series is monthly
     models = architectures(args.window_length, args.epochs, season_length=season_length)
     start = time.perf_counter()
+    no_intervals = ""
     if args.coverage is not None:
-        models = _conformal(parser, args, models, len(series))
+        models, no_intervals = _conformal(parser, args, models, len(series))
     try:
         table = compare(
             models,
@@ -85,6 +86,7 @@ def main(argv=None):
         print(
             f"coverage, mean_width, winkler: {args.coverage:g} conformal intervals "
             "on the test folds (share of values inside, mean width, Winkler score)"
+            + no_intervals
         )
     if "ETS" in models:
         print(
@@ -402,10 +404,27 @@ def _conformal(parser, args, models, n_values):
             f"window_length + 1 = {args.window_length + 1} to fit on: use fewer "
             "folds, a shorter window or a lower coverage"
         )
-    return {
-        name: ConformalRegressor(model, args.coverage, calibration_size=fraction)
-        for name, model in models.items()
-    }
+    # A classical model fits on the values left before the held-out ones; in
+    # the first fold those can be fewer than its shortest series. It then
+    # keeps its point row, without intervals, rather than failing the table.
+    head = first_train - int(np.ceil(fraction * first_train - 1e-9))
+    wrapped, bare = {}, []
+    for name, model in models.items():
+        minimum = getattr(model[-1], "_min_length", None)
+        if minimum is not None and head < minimum():
+            wrapped[name] = model
+            bare.append(f"{name} (needs {minimum()})")
+        else:
+            wrapped[name] = ConformalRegressor(
+                model, args.coverage, calibration_size=fraction
+            )
+    note = ""
+    if bare:
+        note = (
+            f"; none for {', '.join(bare)}: calibrating in the first fold leaves "
+            f"{head} values to fit on"
+        )
+    return wrapped, note
 
 
 def _with_dates(args, series):

@@ -113,6 +113,31 @@ def test_compare_with_coverage_reports_interval_columns(capsys, monkeypatch):
         assert column in out
 
 
+def test_compare_with_coverage_keeps_a_classical_row_too_short_to_calibrate(
+    capsys, monkeypatch
+):
+    """A model that cannot fit on the first fold's calibration head keeps its
+    point row without intervals, and the note says why, instead of an error."""
+    pytest.importorskip("statsmodels")
+    from skseq import NaiveRegressor, SequenceWindower, ThetaRegressor, cli
+
+    def rows(window_length, epochs, **_):
+        return {
+            name: Pipeline([("window", SequenceWindower(window_length)), ("m", m)])
+            for name, m in [("Naive", NaiveRegressor()), ("Theta", ThetaRegressor(12))]
+        }
+
+    monkeypatch.setattr(cli, "architectures", rows)
+    # 5 folds of airline: the first trains on 24 values and holds out 9 of
+    # them, so the calibration fit has 15, and Theta needs two seasons (24).
+    assert main(["compare", "--coverage", "0.9", "--folds", "5", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "none for Theta (needs 24): calibrating in the first fold leaves 15" in out
+    theta = next(line for line in out.splitlines() if line.startswith("Theta "))
+    naive = next(line for line in out.splitlines() if line.startswith("Naive "))
+    assert theta.count("NaN") >= 3 and naive.count("NaN") < 3
+
+
 @pytest.mark.keras
 def test_compare_runs_on_a_users_panel(tmp_path, capsys):
     """--id-column/--time-column train one network per architecture over a panel."""
