@@ -148,9 +148,11 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
 
     Notes
     -----
-    With ``horizon`` H each of the H steps ahead gets its own quantile, from
-    the windows of the held-out values whose H following values are all
-    known, so ``calibration_size - H + 1`` scores per step. A recursive
+    With ``horizon`` H each of the H steps ahead gets its own quantile,
+    from the windows of the held-out values whose H following values are
+    all known, so ``calibration_size - H + 1`` scores per step. In series
+    mode no step's width is below the step before's: each is the widest
+    quantile of the steps up to it. A recursive
     forecast further ahead than H (:meth:`forecast_interval`) is calibrated
     by running the same recursion with ``calibration_estimator_`` from every
     origin in the held-out values. Too few scores for the coverage asked
@@ -160,10 +162,13 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
     the rows before, and predicts the held-out targets from the whole frame
     (the windower scores only the targets after each series' training end,
     with the rows before as their windows' context). Each error is divided
-    by its series' scale, the mean absolute change between consecutive
-    values of the series' history (its rows before the held-out tail in
-    ``fit``; its rows up to its training end when predicting a frame that
-    reaches beyond it; all its rows for a forecast). That scale is in the
+    by a scale in its series' units: its window's (normalized scores, the
+    default; floored at a thousandth of its series' scale) or, with
+    ``conformity_score="absolute"``, its series' scale, the mean absolute
+    change between consecutive values of the series' history (its rows
+    before the held-out tail in ``fit``; its rows up to its training end
+    when predicting a frame that reaches beyond it; all its rows for a
+    forecast). That scale is in the
     series' units, so series of thousands and of hundredths pool their
     errors, and multiplying one series by a constant multiplies its
     intervals and no other's. A series whose history does not change uses

@@ -208,7 +208,8 @@ def test_multiplying_one_series_scales_only_its_intervals():
         np.testing.assert_allclose(s9[column].to_numpy(), 8 * s1[column].to_numpy())
 
 
-def test_coverage_on_exchangeable_panels_is_nominal():
+@pytest.mark.parametrize("score", ["normalized", "absolute"])
+def test_coverage_on_exchangeable_panels_is_nominal(score):
     """Random walks of scales 1000 to 0.01, naive forecasts, 150 repetitions.
 
     Each series holds out 15 rows (60 pooled scores, so the mean coverage
@@ -218,7 +219,9 @@ def test_coverage_on_exchangeable_panels_is_nominal():
     series' coverage is near 0.9 too.
     """
     rng = np.random.default_rng(0)
-    cr = ConformalRegressor(_pipe(k=2), coverage=0.9, calibration_size=15)
+    cr = ConformalRegressor(
+        _pipe(k=2), coverage=0.9, calibration_size=15, conformity_score=score
+    )
     inside = []
     for _ in range(150):
         frame = _random_walks(rng, 70)
@@ -229,16 +232,21 @@ def test_coverage_on_exchangeable_panels_is_nominal():
         hit = (bounds[:, 0] <= y_true[:, 0]) & (y_true[:, 0] <= bounds[:, 1])
         inside.append(pd.Series(hit, index=series))
     inside = pd.concat(inside)
+    print(f"{score}: pooled {inside.mean():.3f}, per series", end=" ")
+    print(inside.groupby(level=0).mean().round(3).to_dict())
     assert len(inside) == 150 * 4 * 10
     assert 0.885 <= inside.mean() <= 0.93
     per_series = inside.groupby(level=0).mean()
     assert per_series.between(0.86, 0.95).all(), per_series
 
 
-def test_coverage_of_recursive_forecasts_is_nominal():
+@pytest.mark.parametrize("score", ["normalized", "absolute"])
+def test_coverage_of_recursive_forecasts_is_nominal(score):
     """Three steps ahead from the end of each series, 150 repetitions."""
     rng = np.random.default_rng(1)
-    cr = ConformalRegressor(_pipe(k=2), coverage=0.8, calibration_size=20)
+    cr = ConformalRegressor(
+        _pipe(k=2), coverage=0.8, calibration_size=20, conformity_score=score
+    )
     hits = []
     for _ in range(150):
         frame = _random_walks(rng, 63)
@@ -248,6 +256,7 @@ def test_coverage_of_recursive_forecasts_is_nominal():
         hits.append((out.lower.to_numpy() <= truth) & (truth <= out.upper.to_numpy()))
     hits = np.array(hits).reshape(-1, 4, 3)
     step_coverage = hits.mean(axis=(0, 1))
+    print(f"{score}: steps 1-3 {step_coverage.round(3)}")
     assert np.all((0.74 <= step_coverage) & (step_coverage <= 0.87)), step_coverage
 
 
