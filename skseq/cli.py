@@ -187,7 +187,7 @@ def _load_panel(args):
 
 
 def architectures(
-    window_length=12, epochs=100, windower=None, season_length=None, classical=True
+    window_length=12, epochs="auto", windower=None, season_length=None, classical=True
 ):
     """Naive persistence, Dense, SimpleRNN, LSTM and GRU series-mode pipelines.
 
@@ -198,8 +198,9 @@ def architectures(
     ----------
     window_length : int, default=12
         Steps per window.
-    epochs : int, default=100
-        Training epochs of every network.
+    epochs : int or "auto", default="auto"
+        Training epochs of every network; ``"auto"`` is the networks' default
+        (half the training windows, within 30 to 100).
     windower : SequenceWindower, default=None
         The windower of every pipeline (a panel's, for example); None is
         ``SequenceWindower(window_length)``.
@@ -275,7 +276,7 @@ def _parser():
         help="panel: test steps per series and fold",
     )
     command.add_argument("--window-length", type=_positive_int, default=12)
-    command.add_argument("--epochs", type=_positive_int, default=100)
+    command.add_argument("--epochs", type=_epochs, default="auto")
     command.add_argument("--folds", type=_positive_int, default=3)
     command.add_argument(
         "--season-length",
@@ -326,7 +327,7 @@ def _add_forecast_command(commands):
         default="dense",
     )
     command.add_argument("--window-length", type=_positive_int, default=12)
-    command.add_argument("--epochs", type=_positive_int, default=100)
+    command.add_argument("--epochs", type=_epochs, default="auto")
     command.add_argument(
         "--conformity-score",
         choices=["normalized", "absolute"],
@@ -439,6 +440,10 @@ def _with_dates(args, series):
         )
     dates = pd.DatetimeIndex(pd.to_datetime(frame[args.date_column]), freq="infer")
     return pd.Series(series.to_numpy(), index=dates, name=series.name)
+
+
+def _epochs(text):
+    return text if text == "auto" else _positive_int(text)
 
 
 def _positive_int(text):

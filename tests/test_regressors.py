@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from sklearn.base import is_regressor
+from sklearn.base import clone, is_regressor
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 from sklearn.utils import get_tags
@@ -92,6 +92,55 @@ def test_warm_start_and_partial_fit_continue_training(windows):
     assert est.model_ is model and len(est.history_["loss"]) == FAST["epochs"] + 1
 
 
+@pytest.mark.parametrize(
+    ("n_values", "expected"),
+    [(25, 30), (70, 32), (105, 50), (204, 99), (205, 100), (400, 100)],
+)
+def test_auto_epochs_are_half_the_windows_within_30_to_100(n_values, expected):
+    """The default trains for n_windows // 2 epochs, clipped to [30, 100].
+
+    A window of 5 leaves ``n_values - 5`` windows with targets.
+    """
+    series = np.sin(np.arange(n_values) / 4)
+    pipe = make_pipeline(SequenceWindower(5), DenseRegressor((4,), random_state=0))
+    est = pipe.fit(series)[-1]
+    assert est.epochs == "auto"
+    assert est.epochs_ == expected == len(est.history_["loss"])
+
+
+@pytest.mark.parametrize("Regressor", REGRESSORS)
+def test_explicit_epochs_are_honoured_and_auto_survives_clone(Regressor, windows):
+    """An int is used as given; clone and get_params keep "auto" unresolved."""
+    X, y = windows
+    est = Regressor(epochs=3, batch_size=64, random_state=0).fit(X, y)
+    assert est.epochs_ == 3 == len(est.history_["loss"])
+    auto = Regressor(batch_size=64, random_state=0).fit(X, y)
+    assert auto.get_params()["epochs"] == "auto"
+    assert clone(auto).get_params()["epochs"] == "auto"
+    assert auto.epochs_ == len(X) // 2 == 57
+
+
+def test_auto_epochs_on_long_series_train_exactly_as_100(sine):
+    """From 200 windows on, "auto" is epochs=100: the same network."""
+    series = np.sin(np.arange(230) / 4)
+    params = {"hidden_layer_sizes": (4,), "random_state": 0}
+    auto = make_pipeline(SequenceWindower(5), DenseRegressor(**params)).fit(series)
+    fixed = make_pipeline(SequenceWindower(5), DenseRegressor(epochs=100, **params))
+    fixed.fit(series)
+    np.testing.assert_array_equal(auto.predict(series), fixed.predict(series))
+
+
+def test_auto_epochs_with_partial_fit_and_early_stopping(windows):
+    """partial_fit trains one epoch; early stopping may stop before epochs_."""
+    X, y = windows
+    est = DenseRegressor((4,), batch_size=64, random_state=0).partial_fit(X, y)
+    assert est.epochs_ == 1 == len(est.history_["loss"])
+    est = DenseRegressor(
+        (4,), early_stopping=True, n_iter_no_change=1, learning_rate=0.1, random_state=0
+    ).fit(X, y)
+    assert len(est.history_["loss"]) <= est.epochs_ == len(X) // 2
+
+
 def test_scaling_lets_a_series_in_the_hundreds_train(sine):
     """A series around 500 fits as well as the same series around 0."""
     X, y = make_windows(sine, window_length=6)
@@ -127,6 +176,8 @@ def test_odd_but_valid_series_give_finite_predictions(Regressor, series):
     ("params", "message"),
     [
         ({"epochs": 0}, "'epochs' parameter"),
+        ({"epochs": "many"}, "'epochs' parameter.*'auto'"),
+        ({"epochs": 2.5}, "'epochs' parameter"),
         ({"epochs": True}, "not a bool"),
         ({"batch_size": 0}, "'batch_size' parameter"),
         ({"learning_rate": 0}, "'learning_rate' parameter"),

@@ -43,6 +43,12 @@ from skseq.regressors._training import (
 # to the optimizer, as in scikeras (``optimizer__momentum=0.9``).
 _ROUTING_PREFIX = "optimizer__"
 
+# epochs="auto": half the number of training windows, within these bounds.
+# Chosen by measurement (benchmarks/bench_classical.py, README "Against
+# classical models"): 100 epochs over-fit the 38 windows of a 50-value M3
+# series, where 30 did best of 10-100, while CO2's 408 windows still need 100.
+_AUTO_MIN_EPOCHS, _AUTO_MAX_EPOCHS = 30, 100
+
 
 class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
     _parameter_constraints = {
@@ -50,7 +56,7 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "optimizer": [str, type, HasMethods(["get_config"])],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -169,7 +175,8 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
                 f"{data.y.shape}: horizon and y must not change between partial_fit "
                 "or warm_start calls."
             )
-        plan = self._training_plan(data.n_windows, int(epochs), data.groups)
+        epochs = auto_epochs(data.n_windows) if isinstance(epochs, str) else int(epochs)
+        plan = self._training_plan(data.n_windows, epochs, data.groups)
         seed = seed_from(self.random_state)
         if seed is not None and not first:
             # A continued fit shuffles from a seed of its own, reproducibly:
@@ -190,6 +197,7 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
             history = train_model(self.model_, data, self._scaler, plan)
         for key, values in history.items():
             self.history_.setdefault(key, []).extend(values)
+        self.epochs_ = epochs
         losses = history["loss"]
         if not np.all(np.isfinite(losses)):
             epoch = int(np.argmin(np.isfinite(losses))) + 1
@@ -392,6 +400,17 @@ def _without_flat_windows(data, name):
         stacklevel=5,
     )
     return data.subset(~flat)
+
+
+def auto_epochs(n_windows):
+    """The epochs that ``epochs="auto"`` trains for on ``n_windows`` windows.
+
+    ``n_windows`` counts the windows with targets (all series of a panel
+    together, early stopping's validation windows included): half of them,
+    at least 30 and at most 100, so that a short series is not over-fit and
+    series of 200 windows or more train as with ``epochs=100``.
+    """
+    return int(min(_AUTO_MAX_EPOCHS, max(_AUTO_MIN_EPOCHS, n_windows // 2)))
 
 
 def _rate_in_use(optimizer):

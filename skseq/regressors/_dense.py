@@ -35,8 +35,12 @@ class DenseRegressor(_SequenceRegressorBase):
         Steps ahead predicted from each window. In series mode the targets
         of a window are the next ``horizon`` values and ``predict`` returns
         shape ``(n_windows, horizon)`` (direct multi-step forecasting).
-    epochs : int, default=100
+    epochs : int or "auto", default="auto"
         Passes over the training windows (the most, with early stopping).
+        ``"auto"`` trains for half the number of training windows, at least 30
+        and at most 100 (38 windows: 30 epochs; 200 windows or more: 100),
+        resolved at each :meth:`fit` and stored in ``epochs_``; an int is used
+        as given. :meth:`partial_fit` always trains one epoch.
     batch_size : int, default=32
         Windows per gradient update (capped at the number of windows).
     optimizer : str, keras optimizer class or instance, default="adam"
@@ -102,6 +106,10 @@ class DenseRegressor(_SequenceRegressorBase):
     history_ : dict
         ``{"loss": [...]}``, the mean training loss of each epoch (in scaled
         units), plus ``"val_loss"`` with early stopping.
+    epochs_ : int
+        The epochs the last :meth:`fit` was allowed (``epochs`` with "auto"
+        resolved; 1 after :meth:`partial_fit`); early stopping may run fewer,
+        ``len(history_["loss"])`` counts all that ran.
     n_features_in_ : int
         ``window_length`` of the windows seen in fit (their second axis).
 
@@ -136,7 +144,7 @@ class DenseRegressor(_SequenceRegressorBase):
         activation="relu",
         dropout=0.0,
         horizon=1,
-        epochs=100,
+        epochs="auto",
         batch_size=32,
         optimizer="adam",
         learning_rate=0.003,
