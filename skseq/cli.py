@@ -443,7 +443,14 @@ def _with_dates(args, series):
 
 
 def _epochs(text):
-    return text if text == "auto" else _positive_int(text)
+    if text == "auto":
+        return text
+    try:
+        return _positive_int(text)
+    except (ValueError, argparse.ArgumentTypeError):
+        raise argparse.ArgumentTypeError(
+            f"must be 'auto' or an integer >= 1, got {text!r}"
+        ) from None
 
 
 def _positive_int(text):

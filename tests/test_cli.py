@@ -92,6 +92,37 @@ def test_forecast_refuses_a_coverage_that_is_not_a_fraction(capsys, coverage):
     assert "coverage must be a fraction" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [([], "auto"), (["--epochs", "auto"], "auto"), (["--epochs", "7"], 7)],
+)
+def test_epochs_default_to_the_networks_auto(capsys, monkeypatch, given, expected):
+    """--epochs is "auto" unless given; an int reaches every network as given."""
+    from skseq import NaiveRegressor, SequenceWindower, cli
+
+    seen = []
+
+    def baselines(window_length, epochs, **_):
+        seen.append(epochs)
+        model = Pipeline(
+            [("window", SequenceWindower(window_length)), ("m", NaiveRegressor())]
+        )
+        return {"Naive": model}
+
+    monkeypatch.setattr(cli, "architectures", baselines)
+    assert main(["compare", "--quiet", *given]) == 0
+    assert seen == [expected]
+    assert f"epochs={expected}," in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("epochs", ["0", "many", "2.5"])
+def test_compare_refuses_epochs_that_are_neither_auto_nor_positive(capsys, epochs):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["compare", "--epochs", epochs])
+    assert exit_info.value.code == 2
+    assert "--epochs: must be 'auto' or an integer >= 1" in capsys.readouterr().err
+
+
 def test_compare_with_coverage_reports_interval_columns(capsys, monkeypatch):
     """--coverage wraps every model in a ConformalRegressor (networks stubbed)."""
     from skseq import NaiveRegressor, SeasonalNaiveRegressor, SequenceWindower, cli
