@@ -11,11 +11,12 @@ training series and never refitted; on the test it forecasts
 
 Methods, all at coverage 0.9:
 
-* ``dense``: ``ConformalRegressor(Pipeline([SequenceWindower, DenseRegressor()]))``
-  at its defaults (normalized scores in series mode); calibration on the
-  last ``max(20%, 20)`` training values (20 values give 9 origins for a
-  12-step recursion, the fewest a 0.9 quantile needs), then refitted on the
-  whole training series;
+* ``dense``: ``ConformalRegressor(Pipeline([SequenceWindower, DenseRegressor()]))``,
+  the network and the wrapper at their defaults (``epochs="auto"``;
+  normalized scores in series mode); calibration on the last
+  ``max(20%, 20)`` training values (20 values give 9 origins for a 12-step
+  recursion, the fewest a 0.9 quantile needs), then refitted on the whole
+  training series;
 * ``dense-abs``: the same with ``conformity_score="absolute"`` (one width
   per step ahead, the default before normalized scores);
 * ``dense-aci``: ``dense`` with ``method="aci"`` (gamma 0.005) and
@@ -32,7 +33,7 @@ Winkler score per series; the coverage pooled over the four series with its
 95% binomial band ``0.9 +- 1.96 sqrt(0.09 / m)``, m the number of distinct
 test values (for 12 steps each test value is scored up to 12 times, once per
 step from 12 origins, and those hits go together; counting every pair would
-make the band about 3.5 times too narrow, so m counts the values, and the
+make the band about 3 times too narrow, so m counts the values, and the
 band is a guide); the width of each step ahead; and, where the network is
 more accurate than seasonal naive (MAE), whether its intervals are narrower
 (both with the same conformity score). The MAE of each method is given so
@@ -83,7 +84,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="5 epochs")
     parser.add_argument("--seed", type=int, default=0, help="the network's seed")
     args = parser.parse_args()
-    epochs = 5 if args.quick else 100
+    epochs = 5 if args.quick else "auto"  # the default network
     start = time.perf_counter()
     print_environment()
     print(

@@ -199,11 +199,23 @@ def find_windower(estimator):
     return None
 
 
+# Normalized scores divide by a window's scale, but never by less than this
+# fraction of a typical one (the calibration windows' median scale; on a
+# panel, the series' scale). A flat or nearly flat window (intermittent
+# demand, a calm spell, a short window's one or two changes) would otherwise
+# turn its error into a huge score, and the quantile of those scores into
+# intervals many times too wide everywhere else. Measured with naive
+# forecasts, 90% intervals, 30 repetitions (30 rows held out of 300): with a
+# floor of 1e-3 of the median, intermittent demand at window 3-4 gave
+# intervals 70-80 times wider than absolute scores at the same coverage; with
+# 0.5, 1.05-1.1 times, and a stationary AR(1) at window 2, 1.7 instead of 3.4.
+SCALE_FLOOR = 0.5
+
+
 def scale_floor(scale):
-    # A flat window has no scale; dividing by zero would make its score
-    # infinite. The floor is a thousandth of a typical window's scale.
+    """The least divisor of a normalized score: half a typical window's scale."""
     typical = float(np.median(scale)) if len(scale) else 0.0
-    return 1e-3 * typical if typical > 0 else 1.0
+    return SCALE_FLOOR * typical if typical > 0 else 1.0
 
 
 def take_rows(data, start, stop):

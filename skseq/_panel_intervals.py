@@ -30,7 +30,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
-from skseq._intervals import as_columns, window_scale
+from skseq._intervals import SCALE_FLOOR, as_columns, window_scale
 from skseq._panel import name_series
 from skseq.windowing import SequenceWindower
 
@@ -176,12 +176,12 @@ def calibrate(estimator, frame, calibration_size, horizon, fit):
 def scored_scale(windows, scales, conformity_score):
     """The divisor of each window's error: its series' or its own scale.
 
-    ``"normalized"`` uses each window's mean absolute change, floored at a
-    thousandth of its series' scale (a flat window).
+    ``"normalized"`` uses each window's mean absolute change, floored at
+    ``SCALE_FLOOR`` (half) of its series' scale.
     """
     scale = scales[windows.series]
     if conformity_score == "normalized":
-        return np.maximum(window_panel_scale(windows), 1e-3 * scale)
+        return np.maximum(window_panel_scale(windows), SCALE_FLOOR * scale)
     return scale
 
 
@@ -220,7 +220,7 @@ def recursive_scores(pipe, panel, steps, scales, conformity_score):
     truth = values[:, k : k + steps, 0].copy()
     scale = scales[owner]
     if conformity_score == "normalized":
-        scale = np.maximum(window_scale(values[:, :k, 0]), 1e-3 * scale)
+        scale = np.maximum(window_scale(values[:, :k, 0]), SCALE_FLOOR * scale)
     values[:, k:, 0] = np.nan
     n = len(ends)
     first_rows = np.arange(n) * length
@@ -258,5 +258,5 @@ def forecast_scale(pipe, frame, conformity_score):
             window_scale(panel.values[max(b - k, a) : b, 0][np.newaxis])[0]
             for a, b in panel.bounds
         ]
-        scale = np.maximum(np.asarray(last), 1e-3 * scale)
+        scale = np.maximum(np.asarray(last), SCALE_FLOOR * scale)
     return pd.Series(scale, index=pd.Index(panel.ids, dtype=object))

@@ -257,13 +257,21 @@ def test_recursive_forecast_is_calibrated_by_the_same_recursion():
 
 
 def test_normalized_scores_scale_each_interval_with_its_window():
-    """Width / window scale is one number; scaling the series scales them."""
+    """Width / window scale is one number; scaling the series scales them.
+
+    The scale is the window's mean absolute change, floored at half the
+    median scale of the calibration windows (those before the 29 held-out
+    values), so that calm windows do not get degenerate intervals.
+    """
     series = load_airline().to_numpy()
     cr = ConformalRegressor(_pipe(), conformity_score="normalized").fit(series)
     intervals = cr.predict_interval(series)
     windows = np.lib.stride_tricks.sliding_window_view(series, 12)
     scale = np.mean(np.abs(np.diff(windows, axis=1)), axis=1)
-    ratio = (intervals[:, 1] - intervals[:, 0]) / scale
+    n_cal = int(np.ceil(0.2 * len(series)))
+    floor = 0.5 * np.median(scale[len(series) - n_cal - 12 : len(series) - 12])
+    assert np.sum(scale < floor) > 20  # airline's early, calm years
+    ratio = (intervals[:, 1] - intervals[:, 0]) / np.maximum(scale, floor)
     np.testing.assert_allclose(ratio, ratio[0])
     scaled = clone(cr).fit(10 * series).predict_interval(10 * series)
     np.testing.assert_allclose(scaled, 10 * intervals)
@@ -321,6 +329,65 @@ def test_default_intervals_follow_the_swings_of_the_series():
         coverage[score] = np.mean((lower <= wild) & (wild <= upper))
     assert coverage["auto"] > 0.85
     assert coverage["absolute"] < 0.5
+
+
+def test_auto_score_needs_windows_of_four_steps():
+    """One or two changes are too noisy a scale: short windows stay absolute."""
+    series = load_airline().to_numpy()
+    for window_length, expected in ((3, "absolute"), (4, "normalized")):
+        cr = ConformalRegressor(_pipe(NaiveRegressor(), window_length)).fit(series)
+        assert cr.conformity_score_ == expected
+
+
+def test_flat_windows_of_intermittent_demand_keep_sensible_intervals():
+    """Zero-demand windows have no swing; the scale floor (half the median
+    window scale) keeps their intervals from collapsing and the others from
+    blowing up."""
+    rng = np.random.default_rng(2)
+    demand = (rng.poisson(5, 400) * (rng.random(400) < 0.15)).astype(float)
+    widths, hits = {}, {}
+    for score in ("auto", "absolute"):
+        cr = ConformalRegressor(_pipe(NaiveRegressor(), 6), 0.9, conformity_score=score)
+        bounds = cr.fit(demand[:300]).predict_interval(demand[294:-1])
+        truth = demand[300:]
+        widths[score] = bounds[:, 1] - bounds[:, 0]
+        hits[score] = np.mean((bounds[:, 0] <= truth) & (truth <= bounds[:, 1]))
+    assert cr.conformity_score_ == "absolute"
+    flat = np.ptp(np.lib.stride_tricks.sliding_window_view(demand[294:-1], 6), 1) == 0
+    assert flat.sum() > 20
+    assert widths["auto"][flat].min() > 0.3 * np.median(widths["auto"])
+    assert widths["auto"].mean() < 2.5 * widths["absolute"].mean()
+    assert hits["auto"] >= 0.85
+
+
+def test_explicit_outputs_are_not_steps_and_keep_their_own_widths():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(100, 3))
+    noisy = X @ [1.0, 2.0, 3.0] + 5 * rng.normal(size=100)
+    exact = X[:, 0] + 0.1 * rng.normal(size=100)
+    cr = ConformalRegressor(LinearRegression()).fit(X, np.c_[noisy, exact])
+    width = np.diff(cr.predict_interval(X), axis=-1)[0, :, 0]
+    assert width[1] < width[0] / 10
+
+
+def test_aci_levels_stay_bounded_when_a_step_is_dominated():
+    """ACI scores each step against its own quantile, not the wider width
+    issued: a step that would narrow never misses against the issued width,
+    and its level would sink without bound."""
+    rng = np.random.default_rng(2)
+
+    def flips(a, b):
+        return (-1.0) ** np.arange(a, b) * 5 + rng.normal(scale=0.1, size=b - a)
+
+    cr = ConformalRegressor(
+        _pipe(NaiveRegressor(horizon=3), 3),
+        0.9,
+        method="aci",
+        gamma=0.05,
+        conformity_score="absolute",
+    ).fit(flips(0, 200))
+    cr.update(flips(200, 500))
+    assert np.all((cr.adapted_coverage_ > 0.75) & (cr.adapted_coverage_ < 1.05))
 
 
 @pytest.mark.parametrize("score", ["absolute", "normalized"])

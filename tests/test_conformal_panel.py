@@ -126,6 +126,32 @@ def test_one_width_per_series_and_step():
     assert first[0] > 100 * first[2] > 100 * first[1]
 
 
+@pytest.mark.parametrize("score", ["normalized", "absolute"])
+def test_panel_forecast_widths_never_narrow_with_the_step(score):
+    """Series that flip sign each step: persistence errs by about 10 at odd
+    steps and 0 at even ones; the issued width keeps step 1's."""
+    rng = np.random.default_rng(2)
+    n = 80
+    flips = (-1.0) ** np.arange(n) * 5
+    frame = pd.DataFrame(
+        {
+            "unique_id": np.repeat(["a", "b"], n),
+            "ds": np.tile(np.arange(n), 2),
+            "y": np.r_[flips, 100 * flips] + rng.normal(scale=0.1, size=2 * n),
+        }
+    )
+    cr = ConformalRegressor(
+        _pipe(NaiveRegressor(horizon=3), k=4), coverage=0.8, conformity_score=score
+    ).fit(frame)
+    raw = np.quantile(cr.conformity_scores_, 0.8, axis=0)
+    assert raw[1] < raw[0] / 10  # step 2's own quantile would narrow
+    out = forecast(cr, frame, steps=3, coverage=[0.8, 0.95])
+    for c in ("0.8", "0.95"):
+        width = (out[f"upper_{c}"] - out[f"lower_{c}"]).to_numpy().reshape(2, 3)
+        np.testing.assert_allclose(width[:, 1], width[:, 0])  # step 1's kept
+        assert np.all(np.diff(width, axis=1) >= -1e-9 * width.max())
+
+
 def test_forecast_frame_has_bounds_and_the_point_forecast():
     frame = _frame()
     cr = ConformalRegressor(

@@ -46,7 +46,9 @@ _ROUTING_PREFIX = "optimizer__"
 # epochs="auto": half the number of training windows, within these bounds.
 # Chosen by measurement (benchmarks/bench_classical.py, README "Against
 # classical models"): 100 epochs over-fit the 38 windows of a 50-value M3
-# series, where 30 did best of 10-100, while CO2's 408 windows still need 100.
+# series; fewer epochs kept helping one step ahead down to 10-20, but below 30
+# the 18-step models (21 windows) fell behind, so 30 is the floor; CO2's 408
+# windows still need 100.
 _AUTO_MIN_EPOCHS, _AUTO_MAX_EPOCHS = 30, 100
 
 
@@ -197,12 +199,12 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
             history = train_model(self.model_, data, self._scaler, plan)
         for key, values in history.items():
             self.history_.setdefault(key, []).extend(values)
-        self.epochs_ = epochs
         losses = history["loss"]
         if not np.all(np.isfinite(losses)):
             epoch = int(np.argmin(np.isfinite(losses))) + 1
             rate = _rate_in_use(self.model_.optimizer)
             del self.model_  # a diverged network must not answer predict
+            vars(self).pop("epochs_", None)  # nor keep an earlier fit's epochs
             where = (
                 "learning_rate"
                 if isinstance(self.optimizer, (str, type))
@@ -213,6 +215,7 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
                 f"{epoch}. Lower {where} (now {rate}), set clipnorm, or use "
                 "scaling."
             )
+        self.epochs_ = epochs
         return self
 
     def _training_plan(self, n_windows, epochs, groups=None):
