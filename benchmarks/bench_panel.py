@@ -347,10 +347,10 @@ def main(argv=None):
             local_train = train[train.unique_id.isin(local_ids)]
             start = time.perf_counter()
             # The same network per series, trained as the library trains one
-            # series by default (100 epochs of batches of 32): 15 epochs of
+            # series by default (epochs="auto", batches of 32): 15 epochs of
             # batches of 256 would be a handful of updates on ~60 windows.
             single = builders[name](0).set_params(
-                early_stopping=False, epochs=100, batch_size=32
+                early_stopping=False, epochs="auto", batch_size=32
             )
             local = PerSeries(pipeline(single, args.window_length))
             with warnings.catch_warnings():
