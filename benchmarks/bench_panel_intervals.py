@@ -89,13 +89,19 @@ def main():
     parser.add_argument(
         "--calibration-size", type=int, default=24, help="rows held out per series"
     )
+    parser.add_argument(
+        "--no-refit",
+        action="store_true",
+        help="refit=False: forecast with the model fitted without the held-out rows",
+    )
     args = parser.parse_args()
     print_environment()
     train, test = load_m3_monthly(args.series)
     n_series = train.unique_id.nunique()
     print(
         f"M3 monthly: {n_series} series, {len(train)} training rows, "
-        f"{len(test)} test values; calibration_size={args.calibration_size}"
+        f"{len(test)} test values; calibration_size={args.calibration_size}, "
+        f"refit={not args.no_refit}"
     )
     scale = train.groupby("unique_id").y.apply(
         lambda y: np.mean(np.abs(y.to_numpy()[SEASON:] - y.to_numpy()[:-SEASON]))
@@ -113,6 +119,7 @@ def main():
             coverage=0.9,
             calibration_size=args.calibration_size,
             conformity_score=score,
+            refit=not args.no_refit,
         ).fit(train)
         out = forecast(cr, train, steps=HORIZON, coverage=list(COVERAGES))
         seconds = time.perf_counter() - start
