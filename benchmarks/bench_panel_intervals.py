@@ -27,7 +27,11 @@ mean over all test values of the absolute error over that scale).
 Usage::
 
     python benchmarks/bench_panel_intervals.py > benchmarks/results_panel_intervals.txt
+    python benchmarks/bench_panel_intervals.py --calibration-size 18   # one origin each
+    python benchmarks/bench_panel_intervals.py --calibration-size 18 --no-refit
     python benchmarks/bench_panel_intervals.py --series 200   # a quicker look
+
+The results file holds the first three runs, one after the other.
 """
 
 import argparse
