@@ -213,10 +213,19 @@ def find_windower(estimator):
 SCALE_FLOOR = 0.5
 
 
-def scale_floor(scale):
-    """The least divisor of a normalized score: half a typical window's scale."""
-    typical = float(np.median(scale)) if len(scale) else 0.0
-    return SCALE_FLOOR * typical if typical > 0 else 1.0
+def scale_floor(scale, windows):
+    """The least divisor of a normalized score: half a typical window's scale.
+
+    In the data's units: the median scale, else the mean (most windows
+    flat), else a thousandth of the windows' mean absolute value (every
+    window flat), and 1 only for windows of zeros.
+    """
+    scale = np.asarray(scale, dtype=np.float64)
+    for typical in (np.median(scale), np.mean(scale)) if len(scale) else ():
+        if typical > 0:
+            return SCALE_FLOOR * float(typical)
+    level = float(np.mean(np.abs(windows))) if np.size(windows) else 0.0
+    return 1e-3 * level if level > 0 else 1.0
 
 
 def take_rows(data, start, stop):

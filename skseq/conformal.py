@@ -35,7 +35,6 @@ from skseq._intervals import (
     count_scores,
     final_step,
     find_windower,
-    first_feature,
     prediction_windows,
     recursive_paths,
     scale_floor,
@@ -122,8 +121,10 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         (``y=None``: one series or a panel, where each prediction has a
         window of the series behind it) with windows of 4 steps or more,
         and ``"absolute"`` otherwise: with an explicit ``y`` (rows need not
-        be windows of a series) or with windows of 1 to 3 steps, whose one
-        or two changes are too noisy a scale. On a panel,
+        be windows of a series), with windows of 1 to 3 steps, whose one or
+        two changes are too noisy a scale, or when most calibration windows
+        of one series are flat (intermittent demand), whose swings say
+        nothing of the errors after them. On a panel,
         ``"normalized"`` errors are divided by their window's scale (never
         less than half their series'), ``"absolute"`` ones by their
         series'.
@@ -329,14 +330,23 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
             calibrator.fit(take_rows(X, 0, head), take_rows(y, 0, head), **head_params)
             windows = None
             if self.conformity_score_ == "normalized":
-                windows = first_feature(take_rows(X, head, n_values))
+                # As predict_interval sees them: through the pipeline's steps.
+                windows = prediction_windows(calibrator, take_rows(X, head, n_values))
             y_true = np.asarray(take_rows(y, head, n_values), dtype=np.float64)
             y_pred = calibrator.predict(take_rows(X, head, n_values))
         errors = np.abs(as_columns(y_true) - as_columns(y_pred))
+        if (
+            self.conformity_score == "auto"
+            and self.conformity_score_ == "normalized"
+            and np.median(window_scale(windows)) == 0
+        ):
+            # Most calibration windows are flat (intermittent demand): their
+            # swings say nothing about the errors that follow them.
+            self.conformity_score_ = "absolute"
         self._scale_floor = 1.0
         if self.conformity_score_ == "normalized":
             scale = window_scale(windows)
-            self._scale_floor = scale_floor(scale)
+            self._scale_floor = scale_floor(scale, windows)
             errors = errors / self._scale(windows)[:, np.newaxis]
         self.conformity_scores_ = errors
         self.adapted_coverage_ = np.full(errors.shape[1], float(self.coverage))
@@ -716,7 +726,7 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         windower = find_windower(self.estimator)
         if windower is not None:
             return windower.window_length
-        return X.shape[1] if getattr(X, "ndim", 1) >= 2 else 1
+        return np.shape(X)[1] if np.ndim(X) >= 2 else 1
 
     def _context(self):
         windower = find_windower(self.estimator)

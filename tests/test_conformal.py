@@ -342,22 +342,59 @@ def test_auto_score_needs_windows_of_four_steps():
 def test_flat_windows_of_intermittent_demand_keep_sensible_intervals():
     """Zero-demand windows have no swing; the scale floor (half the median
     window scale) keeps their intervals from collapsing and the others from
-    blowing up."""
+    blowing up, in the data's own units."""
     rng = np.random.default_rng(2)
-    demand = (rng.poisson(5, 400) * (rng.random(400) < 0.15)).astype(float)
+    demand = (rng.poisson(5, 400) * (rng.random(400) < 0.25)).astype(float)
+    truth = demand[300:]
     widths, hits = {}, {}
     for score in ("auto", "absolute"):
         cr = ConformalRegressor(_pipe(NaiveRegressor(), 6), 0.9, conformity_score=score)
         bounds = cr.fit(demand[:300]).predict_interval(demand[294:-1])
-        truth = demand[300:]
         widths[score] = bounds[:, 1] - bounds[:, 0]
         hits[score] = np.mean((bounds[:, 0] <= truth) & (truth <= bounds[:, 1]))
-    assert cr.conformity_score_ == "absolute"
+        if score == "auto":
+            assert cr.conformity_score_ == "normalized"
+            thousands = clone(cr).fit(1000 * demand[:300])
+            scaled = thousands.predict_interval(1000 * demand[294:-1])
+            np.testing.assert_allclose(
+                scaled[:, 1] - scaled[:, 0], 1000 * widths["auto"]
+            )
     flat = np.ptp(np.lib.stride_tricks.sliding_window_view(demand[294:-1], 6), 1) == 0
-    assert flat.sum() > 20
+    assert flat.sum() > 10
     assert widths["auto"][flat].min() > 0.3 * np.median(widths["auto"])
     assert widths["auto"].mean() < 2.5 * widths["absolute"].mean()
     assert hits["auto"] >= 0.85
+
+
+def test_auto_score_is_absolute_when_most_windows_are_flat():
+    """At window 4 most windows of 15%-intermittent demand are all zeros."""
+    rng = np.random.default_rng(2)
+    demand = (rng.poisson(5, 400) * (rng.random(400) < 0.15)).astype(float)
+    cr = ConformalRegressor(_pipe(NaiveRegressor(), 4), 0.9).fit(demand)
+    assert cr.conformity_score_ == "absolute"
+    explicit = ConformalRegressor(
+        _pipe(NaiveRegressor(), 4), 0.9, conformity_score="normalized"
+    ).fit(demand)
+    assert explicit.conformity_score_ == "normalized"
+    # Its floor is in the data's units: ten times the data, ten times the widths.
+    tenfold = clone(explicit).fit(10 * demand)
+    np.testing.assert_allclose(
+        tenfold.predict_interval(10 * demand), 10 * explicit.predict_interval(demand)
+    )
+
+
+def test_a_flat_last_window_gets_the_floor_in_every_path():
+    """predict_interval, a one-step forecast and the first recursive step
+    agree on a series that ends flat: one divisor for all of them."""
+    series = load_airline().to_numpy().astype(float)
+    series = np.concatenate([series, np.full(12, series[-1])])
+    cr = ConformalRegressor(_pipe(NaiveRegressor()), 0.9).fit(series)
+    assert cr.conformity_score_ == "normalized"
+    last = cr.predict_interval(series)[-1]
+    assert last[1] - last[0] > 1  # floored, not collapsed to the flat window's 0
+    for steps in (1, 3):
+        frame = forecast(cr, series, steps=steps, coverage=0.9)
+        np.testing.assert_allclose(frame[["lower", "upper"]].to_numpy()[0], last)
 
 
 def test_explicit_outputs_are_not_steps_and_keep_their_own_widths():
