@@ -206,9 +206,9 @@ def find_windower(estimator):
 # turn its error into a huge score, and the quantile of those scores into
 # intervals many times too wide everywhere else. Measured by
 # benchmarks/bench_interval_scores.py (naive forecasts, 90% intervals, 30
-# repetitions): with a floor of 1e-3 of the median, intermittent demand at
-# window 3-4 gave intervals 69-83 times wider than absolute scores at about
-# the same coverage; with 0.5, 1.05-1.10 times, and a stationary AR(1) at
+# repetitions): with a floor of 1e-3, intermittent demand at windows 2-4 gave
+# normalized intervals 82-350 times wider than absolute ones at about the
+# same coverage; with 0.5, 1.01-1.36 times, and a stationary AR(1) at
 # window 2 1.67 times instead of 3.35.
 SCALE_FLOOR = 0.5
 
