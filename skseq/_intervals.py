@@ -228,6 +228,17 @@ def scale_floor(scale, windows):
     return 1e-3 * level if level > 0 else 1.0
 
 
+def n_held_out(calibration_size, n_rows):
+    """Rows held out at the end of a series of ``n_rows`` rows.
+
+    A count is capped at the series' length (a panel's series is then too
+    short to calibrate on, and skipped); a fraction is rounded up.
+    """
+    if isinstance(calibration_size, int | np.integer):
+        return min(int(calibration_size), n_rows)
+    return int(np.ceil(calibration_size * n_rows - 1e-9))
+
+
 def take_rows(data, start, stop):
     return _safe_indexing(data, slice(start, stop))
 

@@ -30,7 +30,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
-from skseq._intervals import SCALE_FLOOR, as_columns, window_scale
+from skseq._intervals import SCALE_FLOOR, as_columns, n_held_out, window_scale
 from skseq._panel import name_series
 from skseq.windowing import SequenceWindower
 
@@ -61,17 +61,6 @@ def unsupported_panel(estimator):
                     f"first step to calibrate on a panel; it is step {position}."
                 )
     return None
-
-
-def n_held_out(calibration_size, n_rows):
-    """Rows held out at the end of one series of ``n_rows`` rows.
-
-    A count is capped at the series' length (the series is then too short
-    to calibrate on, and skipped); a fraction is rounded up.
-    """
-    if isinstance(calibration_size, int | np.integer):
-        return min(int(calibration_size), n_rows)
-    return int(np.ceil(calibration_size * n_rows - 1e-9))
 
 
 def split_panel(frame, windower, calibration_size, horizon):

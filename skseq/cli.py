@@ -392,7 +392,7 @@ def _forecast_command(parser, args, series, label):
 
 def _conformal(parser, args, models, n_values):
     """Wrap each model; hold out enough of the first fold for the coverage."""
-    from skseq._intervals import scores_needed
+    from skseq._intervals import n_held_out, scores_needed
     from skseq.conformal import ConformalRegressor
 
     first_train = n_values - args.folds * (n_values // (args.folds + 1))
@@ -408,7 +408,7 @@ def _conformal(parser, args, models, n_values):
     # A classical model fits on the values left before the held-out ones; in
     # the first fold those can be fewer than its shortest series. It then
     # keeps its point row, without intervals, rather than failing the table.
-    head = first_train - int(np.ceil(fraction * first_train - 1e-9))
+    head = first_train - n_held_out(fraction, first_train)
     wrapped, bare = {}, []
     for name, model in models.items():
         minimum = getattr(model[-1], "_min_length", None)

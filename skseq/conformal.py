@@ -35,6 +35,7 @@ from skseq._intervals import (
     count_scores,
     final_step,
     find_windower,
+    n_held_out,
     prediction_windows,
     recursive_paths,
     scale_floor,
@@ -335,19 +336,16 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
             y_true = np.asarray(take_rows(y, head, n_values), dtype=np.float64)
             y_pred = calibrator.predict(take_rows(X, head, n_values))
         errors = np.abs(as_columns(y_true) - as_columns(y_pred))
-        if (
-            self.conformity_score == "auto"
-            and self.conformity_score_ == "normalized"
-            and np.median(window_scale(windows)) == 0
-        ):
-            # Most calibration windows are flat (intermittent demand): their
-            # swings say nothing about the errors that follow them.
-            self.conformity_score_ = "absolute"
         self._scale_floor = 1.0
         if self.conformity_score_ == "normalized":
             scale = window_scale(windows)
-            self._scale_floor = scale_floor(scale, windows)
-            errors = errors / self._scale(windows)[:, np.newaxis]
+            if self.conformity_score == "auto" and np.median(scale) == 0:
+                # Most calibration windows are flat (intermittent demand): their
+                # swings say nothing about the errors that follow them.
+                self.conformity_score_ = "absolute"
+            else:
+                self._scale_floor = scale_floor(scale, windows)
+                errors = errors / np.maximum(scale, self._scale_floor)[:, np.newaxis]
         self.conformity_scores_ = errors
         self.adapted_coverage_ = np.full(errors.shape[1], float(self.coverage))
         self.calibration_estimator_ = calibrator
@@ -743,8 +741,7 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
                     f"calibration_size={size} holds out every one of the "
                     f"{n_values} values; nothing is left to fit on."
                 )
-            return int(size)
-        return int(np.ceil(size * n_values - 1e-9))
+        return n_held_out(size, n_values)
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "conformity_scores_")

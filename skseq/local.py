@@ -100,7 +100,8 @@ class PerSeries(MetaEstimatorMixin, BaseEstimator):
                 UserWarning,
                 stacklevel=2,
             )
-        kept = {key: rows for key, rows in parts.items() if key not in set(short)}
+        skip = set(short)
+        kept = {key: rows for key, rows in parts.items() if key not in skip}
         fitted = Parallel(n_jobs=self.n_jobs)(
             delayed(_fit_one)(self.estimator, rows) for rows in kept.values()
         )

@@ -258,11 +258,11 @@ def test_coverage_on_exchangeable_panels_is_nominal(score):
         hit = (bounds[:, 0] <= y_true[:, 0]) & (y_true[:, 0] <= bounds[:, 1])
         inside.append(pd.Series(hit, index=series))
     inside = pd.concat(inside)
+    per_series = inside.groupby(level=0).mean()
     print(f"{score}: pooled {inside.mean():.3f}, per series", end=" ")
-    print(inside.groupby(level=0).mean().round(3).to_dict())
+    print(per_series.round(3).to_dict())
     assert len(inside) == 150 * 4 * 10
     assert 0.885 <= inside.mean() <= 0.93
-    per_series = inside.groupby(level=0).mean()
     assert per_series.between(0.86, 0.95).all(), per_series
 
 
