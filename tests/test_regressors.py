@@ -141,6 +141,53 @@ def test_auto_epochs_with_partial_fit_and_early_stopping(windows):
     assert len(est.history_["loss"]) <= est.epochs_ == len(X) // 2
 
 
+@pytest.mark.parametrize(
+    ("n_values", "early_stopping", "expected"),
+    [(205, False, 32), (517, False, 32), (518, False, 33), (1605, False, 100),
+     (1605, True, 90)],
+)  # fmt: skip
+def test_auto_batch_size_makes_at_most_16_updates_per_epoch(
+    n_values, early_stopping, expected
+):
+    """ "auto" is 32, or the training windows over 16 (rounded up) where that
+    is more; early stopping's validation windows do not count.
+
+    A window of 5 leaves ``n_values - 5`` windows with targets; with early
+    stopping 10% of them (160 of 1,600) validate.
+    """
+    series = np.sin(np.arange(n_values) / 4)
+    model = DenseRegressor(
+        (4,), epochs=1, batch_size="auto", early_stopping=early_stopping
+    )
+    est = make_pipeline(SequenceWindower(5), model.set_params(random_state=0))
+    est = est.fit(series)[-1]
+    assert est.batch_size == "auto"
+    assert est.batch_size_ == expected
+    assert clone(est).get_params()["batch_size"] == "auto"
+
+
+def test_auto_batch_size_up_to_512_windows_trains_exactly_as_32():
+    """Series of up to 512 windows (every shipped one, M3) train as with 32."""
+    series = np.sin(np.arange(517) / 4)
+    params = {"hidden_layer_sizes": (4,), "epochs": 2, "random_state": 0}
+    auto = DenseRegressor(batch_size="auto", **params)
+    auto = make_pipeline(SequenceWindower(5), auto).fit(series)
+    fixed = DenseRegressor(**params)
+    fixed = make_pipeline(SequenceWindower(5), fixed).fit(series)
+    np.testing.assert_array_equal(auto.predict(series), fixed.predict(series))
+    assert auto[-1].batch_size_ == fixed[-1].batch_size_ == 32
+
+
+def test_default_batch_size_is_32_and_an_int_is_used_as_given():
+    series = np.sin(np.arange(1605) / 4)
+    model = DenseRegressor((4,), epochs=1, random_state=0)
+    pipe = make_pipeline(SequenceWindower(5), model)
+    assert pipe.fit(series)[-1].batch_size_ == 32
+    assert (
+        pipe.set_params(denseregressor__batch_size=8).fit(series)[-1].batch_size_ == 8
+    )
+
+
 def test_scaling_lets_a_series_in_the_hundreds_train(sine):
     """A series around 500 fits as well as the same series around 0."""
     X, y = make_windows(sine, window_length=6)

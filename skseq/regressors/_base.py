@@ -51,6 +51,14 @@ _ROUTING_PREFIX = "optimizer__"
 # windows still need 100.
 _AUTO_MIN_EPOCHS, _AUTO_MAX_EPOCHS = 30, 100
 
+# batch_size="auto" (opt-in): 32 windows per update, larger where an epoch
+# would otherwise take more than this many updates; series up to 512 windows
+# keep batches of 32. Measured in benchmarks/bench_long.py: on 1,600-1,800
+# windows of 48-52 steps it trains recurrent networks about 3 times faster,
+# better on weekly CO2 and 13-14% worse on half-hourly demand, so the default
+# stays 32.
+_AUTO_MIN_BATCH, _AUTO_BATCHES_PER_EPOCH = 32, 16
+
 
 class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
     _parameter_constraints = {
@@ -59,7 +67,10 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "optimizer": [str, type, HasMethods(["get_config"])],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "clipnorm": [Interval(Real, 0, None, closed="neither"), None],
@@ -204,7 +215,9 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
             epoch = int(np.argmin(np.isfinite(losses))) + 1
             rate = _rate_in_use(self.model_.optimizer)
             del self.model_  # a diverged network must not answer predict
-            vars(self).pop("epochs_", None)  # nor keep an earlier fit's epochs
+            # nor keep an earlier fit's epochs and batch size
+            vars(self).pop("epochs_", None)
+            vars(self).pop("batch_size_", None)
             where = (
                 "learning_rate"
                 if isinstance(self.optimizer, (str, type))
@@ -216,6 +229,7 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
                 "scaling."
             )
         self.epochs_ = epochs
+        self.batch_size_ = plan.batch_size
         return self
 
     def _training_plan(self, n_windows, epochs, groups=None):
@@ -260,9 +274,12 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
                 )
             train_index = np.arange(n_train)
             val_index = np.arange(n_windows - n_val, n_windows)
+        batch_size = self.batch_size
+        if isinstance(batch_size, str):
+            batch_size = auto_batch_size(len(train_index))
         return TrainingPlan(
             epochs=epochs,
-            batch_size=self.batch_size,
+            batch_size=int(batch_size),
             shuffle=self.shuffle,
             callbacks=self.callbacks,
             verbose=self.verbose,
@@ -414,6 +431,17 @@ def auto_epochs(n_windows):
     series of 200 windows or more train as with ``epochs=100``.
     """
     return int(min(_AUTO_MAX_EPOCHS, max(_AUTO_MIN_EPOCHS, n_windows // 2)))
+
+
+def auto_batch_size(n_windows):
+    """The windows per update that ``batch_size="auto"`` trains with.
+
+    ``n_windows`` counts the training windows (without early stopping's
+    validation windows): 32, or as many as make 16 updates per epoch where
+    that is more (512 windows or fewer: 32; 1,600 windows: 100).
+    """
+    per_epoch = -(-int(n_windows) // _AUTO_BATCHES_PER_EPOCH)
+    return int(max(_AUTO_MIN_BATCH, per_epoch))
 
 
 def _rate_in_use(optimizer):

