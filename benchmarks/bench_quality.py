@@ -13,7 +13,7 @@ Models, all with their DEFAULT settings except ``window_length`` and
 * ``ridge``: ``make_pipeline(StandardScaler(), Ridge())`` (alpha=1.0) on the
   same lags, ``X`` = the ``window_length`` values before each target;
 * ``dense``: ``DenseRegressor()`` (Dense(100, relu), batch 32, epochs
-  "auto": half the training windows within 30-100, so airline 51, co2 100,
+  "auto": half the training windows within 10-100, so airline 51, co2 100,
   sunspots 100, nile 37);
 * ``simple``, ``lstm``, ``gru``: ``RNNRegressor(cell=...)`` (32 units,
   batch 32, epochs "auto").

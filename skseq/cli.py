@@ -200,7 +200,7 @@ def architectures(
         Steps per window.
     epochs : int or "auto", default="auto"
         Training epochs of every network; ``"auto"`` is the networks' default
-        (half the training windows, within 30 to 100).
+        (half the training windows, within 30 to 100; 10 to 100 for Dense).
     windower : SequenceWindower, default=None
         The windower of every pipeline (a panel's, for example); None is
         ``SequenceWindower(window_length)``.

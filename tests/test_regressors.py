@@ -94,10 +94,12 @@ def test_warm_start_and_partial_fit_continue_training(windows):
 
 @pytest.mark.parametrize(
     ("n_values", "expected"),
-    [(25, 30), (70, 32), (105, 50), (204, 99), (205, 100), (400, 100)],
+    [(25, 10), (40, 17), (70, 32), (105, 50), (204, 99), (205, 100), (400, 100)],
 )
-def test_auto_epochs_are_half_the_windows_within_30_to_100(n_values, expected):
-    """The default trains for n_windows // 2 epochs, clipped to [30, 100].
+def test_auto_epochs_are_half_the_windows_within_10_to_100_for_dense(
+    n_values, expected
+):
+    """Dense trains for n_windows // 2 epochs, clipped to [10, 100].
 
     A window of 5 leaves ``n_values - 5`` windows with targets.
     """
@@ -105,6 +107,16 @@ def test_auto_epochs_are_half_the_windows_within_30_to_100(n_values, expected):
     pipe = make_pipeline(SequenceWindower(5), DenseRegressor((4,), random_state=0))
     est = pipe.fit(series)[-1]
     assert est.epochs == "auto"
+    assert est.epochs_ == expected == len(est.history_["loss"])
+
+
+@pytest.mark.parametrize(("n_values", "expected"), [(25, 30), (40, 30), (70, 32)])
+def test_auto_epochs_of_recurrent_networks_are_at_least_30(n_values, expected):
+    """Recurrent networks keep a floor of 30 epochs (their 18-step M3 models
+    fell behind below it)."""
+    series = np.sin(np.arange(n_values) / 4)
+    model = RNNRegressor(cell="gru", units=2, random_state=0)
+    est = make_pipeline(SequenceWindower(5), model).fit(series)[-1]
     assert est.epochs_ == expected == len(est.history_["loss"])
 
 

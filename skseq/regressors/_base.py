@@ -47,8 +47,9 @@ _ROUTING_PREFIX = "optimizer__"
 # Chosen by measurement (benchmarks/bench_classical.py, README "Against
 # classical models"): 100 epochs over-fit the 38 windows of a 50-value M3
 # series; fewer epochs kept helping one step ahead down to 10-20, but below 30
-# the 18-step models (21 windows) fell behind, so 30 is the floor; CO2's 408
-# windows still need 100.
+# the recurrent 18-step models (21 windows) fell behind, so 30 is their floor;
+# Dense kept improving down to 10 at both horizons, so 10 is its floor (a
+# class attribute). CO2's 408 windows still need 100.
 _AUTO_MIN_EPOCHS, _AUTO_MAX_EPOCHS = 30, 100
 
 # batch_size="auto" (opt-in): 32 windows per update, larger where an epoch
@@ -83,6 +84,7 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         "verbose": ["verbose"],
     }
     _int_params = ("epochs", "batch_size", "horizon", "n_iter_no_change")
+    _auto_min_epochs = _AUTO_MIN_EPOCHS  # epochs="auto"'s floor for this network
     _routing_prefixes = {"optimizer"}  # read by scikeras's set_params
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -188,7 +190,9 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
                 f"{data.y.shape}: horizon and y must not change between partial_fit "
                 "or warm_start calls."
             )
-        epochs = auto_epochs(data.n_windows) if isinstance(epochs, str) else int(epochs)
+        if isinstance(epochs, str):
+            epochs = auto_epochs(data.n_windows, self._auto_min_epochs)
+        epochs = int(epochs)
         plan = self._training_plan(data.n_windows, epochs, data.groups)
         seed = seed_from(self.random_state)
         if seed is not None and not first:
@@ -422,15 +426,16 @@ def _without_flat_windows(data, name):
     return data.subset(~flat)
 
 
-def auto_epochs(n_windows):
+def auto_epochs(n_windows, floor=_AUTO_MIN_EPOCHS):
     """The epochs that ``epochs="auto"`` trains for on ``n_windows`` windows.
 
     ``n_windows`` counts the windows with targets (all series of a panel
     together, early stopping's validation windows included): half of them,
-    at least 30 and at most 100, so that a short series is not over-fit and
-    series of 200 windows or more train as with ``epochs=100``.
+    at least ``floor`` (30 for recurrent networks, 10 for Dense) and at most
+    100, so that a short series is not over-fit and series of 200 windows or
+    more train as with ``epochs=100``.
     """
-    return int(min(_AUTO_MAX_EPOCHS, max(_AUTO_MIN_EPOCHS, n_windows // 2)))
+    return int(min(_AUTO_MAX_EPOCHS, max(floor, n_windows // 2)))
 
 
 def auto_batch_size(n_windows):

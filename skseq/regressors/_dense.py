@@ -37,8 +37,8 @@ class DenseRegressor(_SequenceRegressorBase):
         shape ``(n_windows, horizon)`` (direct multi-step forecasting).
     epochs : int or "auto", default="auto"
         Passes over the training windows (the most, with early stopping).
-        ``"auto"`` trains for half the number of training windows, at least 30
-        and at most 100 (38 windows: 30 epochs; 200 windows or more: 100),
+        ``"auto"`` trains for half the number of training windows, at least 10
+        and at most 100 (38 windows: 19 epochs; 200 windows or more: 100),
         resolved at each :meth:`fit` and stored in ``epochs_``; an int is used
         as given. :meth:`partial_fit` always trains one epoch.
     batch_size : int or "auto", default=32
@@ -138,6 +138,7 @@ class DenseRegressor(_SequenceRegressorBase):
     (47,)
     """
 
+    _auto_min_epochs = 10  # epochs="auto" (see _base): Dense over-fits 38 windows
     _parameter_constraints = {
         **_SequenceRegressorBase._parameter_constraints,
         "hidden_layer_sizes": [tuple, list, Interval(Integral, 1, None, closed="left")],
