@@ -23,10 +23,10 @@ listed. Fit times are
 medians over seeds in this one process, and the ratio column divides the
 first batch size's median by each row's.
 
-Usage (about 7 minutes on 2 cores)::
+Usage (about 13 minutes on 2 cores; 20 with a batch of 256 as well)::
 
-    python benchmarks/bench_long.py > benchmarks/results_long.txt
-    python benchmarks/bench_long.py --batch-sizes 32,auto,256 --seeds 1
+    python benchmarks/bench_long.py --batch-sizes 32,auto,256  # results_long.txt
+    python benchmarks/bench_long.py --seeds 1
 """
 
 import argparse
