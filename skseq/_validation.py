@@ -12,9 +12,12 @@ def reject_bool_params(estimator, names):
     for name in names:
         value = getattr(estimator, name)
         if isinstance(value, bool):
+            constraints = getattr(estimator, "_parameter_constraints", {})
+            auto = any("auto" in str(c) for c in constraints.get(name, ()))
+            expected = 'an int >= 1 or "auto"' if auto else "an int >= 1"
             raise InvalidParameterError(
-                f"The {name!r} parameter of {type(estimator).__name__} must be an "
-                f"int >= 1, not a bool. Got {value!r} instead."
+                f"The {name!r} parameter of {type(estimator).__name__} must be "
+                f"{expected}, not a bool. Got {value!r} instead."
             )
 
 

@@ -190,6 +190,23 @@ def test_auto_batch_size_up_to_512_windows_trains_exactly_as_32():
     assert auto[-1].batch_size_ == fixed[-1].batch_size_ == 32
 
 
+@pytest.mark.parametrize("Regressor", REGRESSORS)
+def test_auto_batch_size_trains_as_the_resolved_int(Regressor):
+    """ "auto" on 1,600 windows is exactly batch_size=100, for both networks;
+    batch_size_ is the size the updates used (capped at the windows)."""
+    series = np.sin(np.arange(1605) / 4)
+    small = {"units": 2} if Regressor is RNNRegressor else {"hidden_layer_sizes": (4,)}
+    params = {"epochs": 1, "random_state": 0, **small}
+    auto = make_pipeline(SequenceWindower(5), Regressor(batch_size="auto", **params))
+    fixed = make_pipeline(SequenceWindower(5), Regressor(batch_size=100, **params))
+    np.testing.assert_array_equal(
+        auto.fit(series).predict(series), fixed.fit(series).predict(series)
+    )
+    assert auto[-1].batch_size_ == 100
+    few = make_pipeline(SequenceWindower(5), Regressor(**params))
+    assert few.fit(series[:25])[-1].batch_size_ == 20
+
+
 def test_default_batch_size_is_32_and_an_int_is_used_as_given():
     series = np.sin(np.arange(1605) / 4)
     model = DenseRegressor((4,), epochs=1, random_state=0)
@@ -239,6 +256,9 @@ def test_odd_but_valid_series_give_finite_predictions(Regressor, series):
         ({"epochs": 2.5}, "'epochs' parameter"),
         ({"epochs": True}, "not a bool"),
         ({"batch_size": 0}, "'batch_size' parameter"),
+        ({"batch_size": "many"}, "'batch_size' parameter.*'auto'"),
+        ({"batch_size": 2.5}, "'batch_size' parameter"),
+        ({"batch_size": True}, "not a bool"),
         ({"learning_rate": 0}, "'learning_rate' parameter"),
         ({"clipnorm": -1.0}, "'clipnorm' parameter"),
         ({"dropout": 1.0}, "'dropout' parameter"),
@@ -346,6 +366,7 @@ def test_divergence_raises_and_leaves_no_model_behind(windows):
         est.fit(X * 1e30, y * 1e30)
     with pytest.raises(NotFittedError):
         est.predict(X)
+    assert not hasattr(est, "epochs_") and not hasattr(est, "batch_size_")
 
 
 def test_divergence_names_the_learning_rate_in_use(windows):
@@ -368,6 +389,7 @@ def test_a_failed_refit_leaves_the_regressor_unfitted(windows):
         est.fit(X[:, :3], y[:-1])
     with pytest.raises(NotFittedError):
         est.predict(X)
+    assert not hasattr(est, "epochs_") and not hasattr(est, "batch_size_")
 
 
 @pytest.mark.parametrize(

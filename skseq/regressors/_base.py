@@ -168,6 +168,7 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         first = not (warm_start and hasattr(self, "model_"))
         if first and hasattr(self, "model_"):
             del self.model_  # a refit that fails must not leave the old model
+            self._forget_resolved()
         X = self._validate_windows(X, reset=first)
         data = self._training_data(X, y, sample_weight)
         method = self._scaler.method if not first else self.scaling
@@ -219,9 +220,7 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
             epoch = int(np.argmin(np.isfinite(losses))) + 1
             rate = _rate_in_use(self.model_.optimizer)
             del self.model_  # a diverged network must not answer predict
-            # nor keep an earlier fit's epochs and batch size
-            vars(self).pop("epochs_", None)
-            vars(self).pop("batch_size_", None)
+            self._forget_resolved()  # nor keep an earlier fit's settings
             where = (
                 "learning_rate"
                 if isinstance(self.optimizer, (str, type))
@@ -233,8 +232,14 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
                 "scaling."
             )
         self.epochs_ = epochs
-        self.batch_size_ = plan.batch_size
+        # The windows per update, as the training loop caps them.
+        self.batch_size_ = min(plan.batch_size, len(plan.train_index))
         return self
+
+    def _forget_resolved(self):
+        """Drop the epochs and batch size a previous fit resolved."""
+        vars(self).pop("epochs_", None)
+        vars(self).pop("batch_size_", None)
 
     def _training_plan(self, n_windows, epochs, groups=None):
         """Which windows train and which validate, and the loop's settings.
