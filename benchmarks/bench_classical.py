@@ -141,13 +141,20 @@ def run(kind, train, later, window_length, season, horizon, seed):
     Returns the predictions (one row per window; the first forecasts what
     follows ``train``) and the fit time in seconds.
     """
+    history = np.concatenate([train[-window_length:], later])
+    if kind == "ridge":
+        return ridge(train, history, window_length, horizon)
+    pipe, elapsed = fit_pipeline(kind, train, window_length, season, horizon, seed)
+    return np.asarray(pipe.predict(history)).reshape(len(later) + 1, -1), elapsed
+
+
+def fit_pipeline(kind, train, window_length, season, horizon, seed):
+    """``SequenceWindower`` + ``make_model(kind, ...)`` fitted on ``train``,
+    and the fit time in seconds."""
     from sklearn.pipeline import Pipeline
 
     from skseq import SequenceWindower
 
-    history = np.concatenate([train[-window_length:], later])
-    if kind == "ridge":
-        return ridge(train, history, window_length, horizon)
     window = SequenceWindower(window_length)
     pipe = Pipeline(
         [("window", window), ("model", make_model(kind, season, horizon, seed))]
@@ -156,8 +163,7 @@ def run(kind, train, later, window_length, season, horizon, seed):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence notes: counted, not shown
         pipe.fit(train)
-    elapsed = time.perf_counter() - start
-    return np.asarray(pipe.predict(history)).reshape(len(later) + 1, -1), elapsed
+    return pipe, time.perf_counter() - start
 
 
 def ridge(train, history, window_length, horizon):

@@ -32,10 +32,10 @@ Usage (about 13 minutes on 2 cores; 20 with a batch of 256 as well)::
 import argparse
 import statistics
 import sys
-import time
 
 import numpy as np
 from _environment import print_environment
+from bench_classical import fit_pipeline
 
 NETWORKS = ("dense", "lstm", "gru")
 
@@ -55,27 +55,16 @@ def load_series():
     }
 
 
-def network(kind, batch_size, seed):
-    from skseq import DenseRegressor, RNNRegressor
-
-    if kind == "dense":
-        return DenseRegressor(batch_size=batch_size, random_state=seed)
-    return RNNRegressor(cell=kind, batch_size=batch_size, random_state=seed)
-
-
-def one_step(values, window_length, n_train, n_test, model):
-    """MAE of one-step forecasts of the test values, and the fit time."""
-    from sklearn.pipeline import make_pipeline
-
-    from skseq import SequenceWindower
-
-    pipe = make_pipeline(SequenceWindower(window_length=window_length), model)
-    start = time.perf_counter()
-    pipe.fit(values[:n_train])
-    fit = time.perf_counter() - start
+def one_step(values, window_length, n_train, n_test, kind, batch_size, seed):
+    """The default network ``kind`` with ``batch_size``: MAE of one-step
+    forecasts of the test values, the fit time, and the fitted network."""
+    network = f"{kind}@batch_size={batch_size!r}"
+    train = values[:n_train]
+    pipe, fit = fit_pipeline(network, train, window_length, None, 1, seed)
     history = values[n_train - window_length : n_train + n_test]
     forecast = pipe.predict(history)[:-1]
-    return float(np.mean(np.abs(values[n_train : n_train + n_test] - forecast))), fit
+    error = np.mean(np.abs(values[n_train : n_train + n_test] - forecast))
+    return float(error), fit, pipe[-1]
 
 
 def main():
@@ -103,8 +92,9 @@ def main():
             for size in sizes:
                 errors, fits, fitted = [], [], None
                 for seed in range(args.seeds):
-                    fitted = network(kind, size, seed)
-                    mae, fit = one_step(values, window, n_train, n_test, fitted)
+                    mae, fit, fitted = one_step(
+                        values, window, n_train, n_test, kind, size, seed
+                    )
                     errors.append(mae)
                     fits.append(fit)
                 fit = statistics.median(fits)

@@ -13,7 +13,8 @@ def reject_bool_params(estimator, names):
         value = getattr(estimator, name)
         if isinstance(value, bool):
             constraints = getattr(estimator, "_parameter_constraints", {})
-            auto = any("auto" in str(c) for c in constraints.get(name, ()))
+            options = (getattr(c, "options", ()) for c in constraints.get(name, ()))
+            auto = any("auto" in values for values in options)
             expected = 'an int >= 1 or "auto"' if auto else "an int >= 1"
             raise InvalidParameterError(
                 f"The {name!r} parameter of {type(estimator).__name__} must be "

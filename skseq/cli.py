@@ -412,9 +412,10 @@ def _conformal(parser, args, models, n_values):
     wrapped, bare = {}, []
     for name, model in models.items():
         minimum = getattr(model[-1], "_min_length", None)
-        if minimum is not None and head < minimum():
+        needs = minimum() if minimum is not None else None
+        if needs is not None and head < needs:
             wrapped[name] = model
-            bare.append(f"{name} (needs {minimum()})")
+            bare.append(f"{name} (needs {needs})")
         else:
             wrapped[name] = ConformalRegressor(
                 model, args.coverage, calibration_size=fraction

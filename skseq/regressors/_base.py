@@ -232,8 +232,7 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
                 "scaling."
             )
         self.epochs_ = epochs
-        # The windows per update, as the training loop caps them.
-        self.batch_size_ = min(plan.batch_size, len(plan.train_index))
+        self.batch_size_ = plan.batch_size
         return self
 
     def _forget_resolved(self):
@@ -288,7 +287,7 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
             batch_size = auto_batch_size(len(train_index))
         return TrainingPlan(
             epochs=epochs,
-            batch_size=int(batch_size),
+            batch_size=min(int(batch_size), len(train_index)),
             shuffle=self.shuffle,
             callbacks=self.callbacks,
             verbose=self.verbose,

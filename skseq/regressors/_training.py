@@ -41,7 +41,7 @@ class TrainingPlan:
     """Which windows train and validate, and the loop's settings."""
 
     epochs: int
-    batch_size: int
+    batch_size: int  # windows per update, at most the training windows
     shuffle: bool
     callbacks: Any  # list of keras callbacks, or None
     verbose: int
@@ -136,7 +136,7 @@ def train_model(model, data, scaler, plan):
     )
     seeds = keras.random.SeedGenerator()  # this fit's shuffling
     train_index = tf.constant(plan.train_index, tf.int32)
-    batch_size = tf.constant(min(plan.batch_size, len(plan.train_index)), tf.int32)
+    batch_size = tf.constant(plan.batch_size, tf.int32)
     with training_graph(model, spec, signature, seeds) as graph:
         return _run_epochs(graph, tensors, train_index, batch_size, plan)
 
@@ -216,7 +216,7 @@ def _train_with_fit(model, data, scaler, plan):
         sample_weight=None if sample_weight is None else sample_weight[train],
         validation_data=validation,
         epochs=plan.epochs,
-        batch_size=min(plan.batch_size, len(train)),
+        batch_size=plan.batch_size,
         shuffle=plan.shuffle,
         callbacks=callbacks,
         verbose=plan.verbose,
