@@ -209,6 +209,7 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
                     self._body(window_length),
                     targets.shape[1],
                     data.n_known,
+                    self._output_init(method),
                 )
                 self.model_.compile(optimizer=self._make_optimizer(), loss=self.loss)
                 self.history_ = {}
@@ -234,6 +235,10 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         self.epochs_ = epochs
         self.batch_size_ = plan.batch_size
         return self
+
+    def _output_init(self, method):
+        """The output layer's initializer for scaling ``method``: Keras's own."""
+        return "glorot_uniform"
 
     def _forget_resolved(self):
         """Drop the epochs and batch size a previous fit resolved."""

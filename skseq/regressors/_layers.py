@@ -22,8 +22,14 @@ def check_layer_sizes(estimator, name):
     return tuple(int(u) for u in sizes)
 
 
-def build_network(window_shape, n_level, body, n_outputs, n_known=0):
+def build_network(
+    window_shape, n_level, body, n_outputs, n_known=0, output_init="glorot_uniform"
+):
     """A network on windows: ``body`` layers, then a linear output layer.
+
+    ``output_init`` initializes the output layer's weights (Keras's default,
+    or ``"zeros"``: the network starts by forecasting the scaling's
+    reference).
 
     Each step's channels are the window's values, then ``n_level`` level
     channels (from a ``"+level"`` or ``"window"`` scaling), then ``n_known``
@@ -34,8 +40,9 @@ def build_network(window_shape, n_level, body, n_outputs, n_known=0):
     recurrent gates or hidden units, where levels beyond those seen in
     training would distort everything else.
     """
+    output = keras.layers.Dense(n_outputs, kernel_initializer=output_init)
     if not n_level and not n_known:
-        return keras.Sequential([keras.Input(window_shape), *body, _output(n_outputs)])
+        return keras.Sequential([keras.Input(window_shape), *body, output])
     inputs = keras.Input(window_shape)
     n_values = window_shape[1] - n_level - n_known
     hidden = ChannelSlice(0, n_values)(inputs)
@@ -43,11 +50,7 @@ def build_network(window_shape, n_level, body, n_outputs, n_known=0):
         hidden = layer(hidden)
     extra = ChannelSlice(n_values, window_shape[1], last_step=True)(inputs)
     joined = keras.layers.Concatenate()([hidden, extra])
-    return keras.Model(inputs, _output(n_outputs)(joined))
-
-
-def _output(n_outputs):
-    return keras.layers.Dense(n_outputs)
+    return keras.Model(inputs, output(joined))
 
 
 @keras.saving.register_keras_serializable(package="skseq")
