@@ -27,6 +27,7 @@ Usage (about 13 minutes on 2 cores; 20 with a batch of 256 as well)::
 
     python benchmarks/bench_long.py --batch-sizes 32,auto,256  # results_long.txt
     python benchmarks/bench_long.py --seeds 1
+    python benchmarks/bench_long.py --models dense --batch-sizes 32,auto,256  # 1 minute
 """
 
 import argparse
@@ -71,7 +72,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch-sizes", default="32,auto")
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument(
+        "--models", default=",".join(NETWORKS), help="networks to run, comma-separated"
+    )
     args = parser.parse_args()
+    kinds = [k for k in args.models.split(",") if k]
+    if not kinds or set(kinds) - set(NETWORKS):
+        parser.error(f"--models takes names from {list(NETWORKS)}; got {args.models!r}")
     sizes = [s if s == "auto" else int(s) for s in args.batch_sizes.split(",")]
     print_environment()
     print(f"command   : python benchmarks/bench_long.py {' '.join(sys.argv[1:])}")
@@ -87,7 +94,7 @@ def main():
         for label, guess in (("naive", before), ("snaive", season)):
             mae = np.mean(np.abs(test - guess))
             print(f"{name:<11}{label:<7}{'':>10}{'':>9}{mae:>20.4g}")
-        for kind in NETWORKS:
+        for kind in kinds:
             first = None
             for size in sizes:
                 errors, fits, fitted = [], [], None

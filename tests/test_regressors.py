@@ -481,3 +481,26 @@ def test_bad_optimizer_and_loss_name_the_parameter(windows):
         DenseRegressor(optimizer__foo=1, **FAST).fit(X, y)
     with pytest.raises(ValueError, match="'loss' parameter.*'nope'"):
         DenseRegressor(loss="nope", **FAST).fit(X, y)
+
+
+def test_dense_starts_from_the_reference_forecast_on_one_series(sine):
+    """Barely trained (a learning rate of 1e-9), a Dense network on one series
+    forecasts each window's last value plus the mean change seen in training:
+    its output layer starts at zero. With scaling=None (the lesson's network)
+    and on a panel it starts as Keras's."""
+    from conftest import make_panel
+
+    def barely(**params):
+        return DenseRegressor(learning_rate=1e-9, **{**FAST, **params})
+
+    pipe = make_pipeline(SequenceWindower(5), barely()).fit(sine)
+    change = pipe.predict(sine)[:-1] - sine[4:-1]
+    np.testing.assert_allclose(change, np.mean(np.diff(sine)[4:]), atol=1e-6)
+    raw = make_pipeline(SequenceWindower(5), barely(scaling=None)).fit(sine)
+    assert np.ptp(raw.predict(sine) - sine[4:]) > 1e-3
+    panel_windower = SequenceWindower(
+        5, id_column="unique_id", time_column="ds", target_column="y"
+    )
+    panel = make_pipeline(panel_windower, barely()).fit(make_panel())
+    kernel = panel[-1].model_.layers[-1].get_weights()[0]
+    assert np.abs(kernel).max() > 1e-3

@@ -209,7 +209,7 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
                     self._body(window_length),
                     targets.shape[1],
                     data.n_known,
-                    self._output_init(method),
+                    self._output_init(method, data.groups is not None),
                 )
                 self.model_.compile(optimizer=self._make_optimizer(), loss=self.loss)
                 self.history_ = {}
@@ -236,8 +236,9 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         self.batch_size_ = plan.batch_size
         return self
 
-    def _output_init(self, method):
-        """The output layer's initializer for scaling ``method``: Keras's own."""
+    def _output_init(self, method, panel):
+        """The output layer's initializer for scaling ``method`` (on a panel
+        when ``panel``): Keras's own."""
         return "glorot_uniform"
 
     def _forget_resolved(self):

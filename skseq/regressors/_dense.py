@@ -79,10 +79,11 @@ class DenseRegressor(_SequenceRegressorBase):
         values. ``"window"`` also divides each window by its own mean
         absolute value, so that nothing depends on a series' units (series
         in the thousands and near 0.01 train together). Predictions always
-        come back in the user's units. With any scaling but None the output
-        layer's weights start at zero, so that training starts from the
-        reference forecast (the last value, for ``"last+level"``); with None
-        the network starts as a plain Keras one.
+        come back in the user's units. On one series, with any scaling but
+        None, the output layer's weights start at zero, so that training
+        starts from the reference forecast (the last value plus the average
+        step, for ``"last+level"``); with None, and on a panel, the network
+        starts as a plain Keras one.
     early_stopping : bool, default=False
         Hold out the last ``validation_fraction`` of the training windows
         (in time order, never shuffled: overlapping windows would leak),
@@ -175,15 +176,17 @@ class DenseRegressor(_SequenceRegressorBase):
     ):
         store_params(self, locals())
 
-    def _output_init(self, method):
-        # With a scaling, an output of 0 is the scaling's reference forecast
-        # (the last value for "last+level"): a Dense network starts there
-        # instead of at a random function of its window, which the few
-        # epochs of a short series did not train away (README, "Against
-        # classical models"). Without one (the lesson's scaling=None) it
-        # starts as a plain Keras network does. The recurrent networks keep
+    def _output_init(self, method, panel):
+        # On one series with a scaling, an output of 0 is the scaling's
+        # reference forecast (the last value for "last+level"): a Dense
+        # network starts there instead of at a random function of its
+        # window, which the few epochs of a short series did not train away
+        # (README, "Against classical models"). Without a scaling (the
+        # lesson's scaling=None) it starts as a plain Keras network does, and
+        # on a panel too: there the zero start trained less in the same
+        # epochs (M3 panel 0.863 against 0.857). The recurrent networks keep
         # Keras's start: from zeros they trained too slowly (airline).
-        return "glorot_uniform" if method is None else "zeros"
+        return "zeros" if method is not None and not panel else "glorot_uniform"
 
     def _body(self, window_length):
         sizes = check_layer_sizes(self, "hidden_layer_sizes")
