@@ -98,6 +98,8 @@ def read_panel(frame, *, id_column, time_column, value_columns, known_columns):
         freqs = _check_regular(times, bounds, ids, time_column)
     values = _as_float(frame, value_columns, order)
     known = _as_float(frame, known_columns, order)
+    _refuse_infinite(values, [*value_columns], ids, bounds)
+    _refuse_infinite(known, [*known_columns], ids, bounds)
     return PanelData(values, known, bounds, ids, times, order, freqs)
 
 
@@ -381,6 +383,21 @@ def show_time(value):
     if isinstance(value, np.timedelta64):
         return str(pd.Timedelta(value))
     return str(value)
+
+
+def _refuse_infinite(values, columns, ids, bounds):
+    """Raise for inf or -inf: NaN marks a missing value, an infinity is an error."""
+    rows, cols = np.nonzero(np.isinf(values))
+    if not len(rows):
+        return
+    series = np.searchsorted(bounds[:, 1], rows, side="right")
+    named = sorted({repr(ids[j]) for j in series})
+    shown = ", ".join(named[:5]) + (" ..." if len(named) > 5 else "")
+    raise ValueError(
+        f"Column {columns[cols[0]]!r} holds {len(rows)} infinite value(s) (series "
+        f"{shown}); only NaN marks a missing value. Replace the infinities with "
+        "NaN or finite numbers."
+    )
 
 
 def _as_float(frame, columns, order):

@@ -17,6 +17,7 @@ from sklearn.utils import get_tags
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
+    InvalidParameterError,
     RealNotInt,
     StrOptions,
 )
@@ -639,6 +640,12 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
 
     def _validate_params(self):
         check_coverage(self.coverage)
+        if isinstance(self.calibration_size, bool):  # an Integral would take it as 1
+            raise InvalidParameterError(
+                "The 'calibration_size' parameter of ConformalRegressor must be a "
+                "fraction in (0, 1) or an int >= 1 (values held out), not a bool. "
+                f"Got {self.calibration_size!r} instead."
+            )
         super()._validate_params()
 
     def _coverages(self, coverage):

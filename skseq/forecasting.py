@@ -254,6 +254,15 @@ def _future_rows(windower, panel, keep, times, known_columns, future, n_ahead):
     key = pd.MultiIndex.from_arrays([future[id_name], future[time_name]])
     if key.has_duplicates:
         raise ValueError("future has duplicated (id, time) rows; keep one per step.")
+    strangers = []
+    if id_name is not None:
+        strangers = pd.Index(future[id_name]).unique().difference(pd.Index(panel.ids))
+    if len(strangers):
+        raise ValueError(
+            f"future has rows for {len(strangers)} id(s) that the forecast frame "
+            f"lacks: {[str(i) for i in strangers[:10]]}. Pass future rows only for "
+            "the series being forecast."
+        )
     table = pd.DataFrame(future[known_columns].to_numpy(dtype=np.float64), index=key)
     rows, lacking = [], {}
     for j in keep:

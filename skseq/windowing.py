@@ -201,6 +201,13 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
                 "future_columns takes a long pandas DataFrame (one row per series "
                 f"and time step); got {type(frame).__name__}."
             )
+        given = [c for c in (self.id_column, self.time_column) if c is not None]
+        absent = [c for c in [*given, *known] if c not in frame.columns]
+        if absent:  # before guessing the target from the other columns
+            raise ValueError(
+                f"Unknown column(s) {absent}: the frame has columns "
+                f"{[str(c) for c in frame.columns]}."
+            )
         named = {self.id_column, self.time_column, *known}
         others = [c for c in frame.columns if c not in named]
         target = self.target_column
@@ -302,6 +309,29 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
         series = validate_data(self, X, reset=reset, dtype=_FLOAT_DTYPES)
         _check_long_enough(series.shape[0], self.window_length)
         return series
+
+    def set_output(self, *, transform=None):
+        """Refuse a DataFrame output: windows are 3-D.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas", "polars"} or None, default=None
+            ``"default"`` and None keep the windows as they are (an array, or
+            the panel's windows); a data frame cannot hold windows of shape
+            (n_windows, window_length, n_features).
+
+        Returns
+        -------
+        self : object
+            The windower, unchanged.
+        """
+        if transform not in (None, "default"):
+            raise ValueError(
+                f"SequenceWindower cannot set_output(transform={transform!r}): its "
+                "windows are 3-D, (n_windows, window_length, n_features), which a "
+                "data frame cannot hold. Leave the windower's output as it is."
+            )
+        return self
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

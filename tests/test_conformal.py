@@ -222,6 +222,14 @@ def test_fraction_calibration_size_rounds_up():
     assert cr.fit(series).conformity_scores_.shape == (11, 1)
 
 
+def test_a_bool_calibration_size_is_refused():
+    """True is not one value held out: an Interval(Integral) would take it as 1."""
+    series = np.sin(np.arange(60) / 3)
+    cr = ConformalRegressor(_pipe(NaiveRegressor(), 4), calibration_size=True)
+    with pytest.raises(InvalidParameterError, match="calibration_size.*not a bool"):
+        cr.fit(series)
+
+
 def test_each_step_ahead_gets_its_own_quantile():
     """With horizon H: (n, H, 2) intervals, n_cal - H + 1 scores per step."""
     series = np.cumsum(np.random.default_rng(3).normal(size=300))

@@ -221,11 +221,27 @@ def test_missing_targets_and_short_series_warn_by_name():
          "irregular in series 's0'"),
         (lambda p: p.assign(ds=p.ds.astype(str)), TypeError, "must hold datetimes"),
         (lambda p: p.y.to_numpy(), TypeError, "long pandas DataFrame"),
+        (lambda p: p.assign(y=np.where(p.index == p.index[p.unique_id == "s0"][0],
+                                        np.inf, p.y)), ValueError,
+         r"Column 'y' holds 1 infinite value\(s\) \(series 's0'\)"),
+        (lambda p: p.assign(promo=np.where(p.index == p.index[p.unique_id == "s1"][0],
+                                            -np.inf, 0.0)), ValueError,
+         r"Column 'promo' holds 1 infinite value\(s\) \(series 's1'\)"),
     ],
 )  # fmt: skip
 def test_bad_frames_get_clear_errors(change, error, message):
     with pytest.raises(error, match=message):
         windower().fit(change(make_panel()))
+
+
+def test_unknown_id_or_time_column_is_named_without_a_target_column():
+    """The missing column is named, not a complaint about guessing the target."""
+    panel = make_panel()
+    for kwargs in ({"id_column": "idx"}, {"time_column": "when"}):
+        win = SequenceWindower(3, **{"id_column": "unique_id", "time_column": "ds",
+                                     **kwargs})  # fmt: skip
+        with pytest.raises(ValueError, match=r"Unknown column\(s\) \['(idx|when)'\]"):
+            win.fit(panel)
 
 
 def test_future_rows_are_required_and_checked():
@@ -242,6 +258,9 @@ def test_future_rows_are_required_and_checked():
     assert len(out) == 6
     with pytest.raises(ValueError, match=r"future lacks values of \['promo'\] for 1 "):
         forecast(pipe, panel, steps=2, future=future[future.unique_id != "s1"])
+    stranger = pd.concat([future, future.iloc[[0]].assign(unique_id="zz")])
+    with pytest.raises(ValueError, match=r"future has rows for 1 id\(s\).*\['zz'\]"):
+        forecast(pipe, panel, steps=2, future=stranger)
 
 
 def test_per_series_fits_one_clone_each():

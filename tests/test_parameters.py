@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn.pipeline import Pipeline
 
 from conftest import FAST
 from skseq import DenseRegressor, RNNRegressor, make_windows
@@ -47,6 +48,20 @@ def test_a_setting_an_optimizer_instance_would_ignore_is_refused(name, value, wi
     instance = keras.optimizers.SGD(learning_rate=0.02)
     fitted = RNNRegressor(units=4, optimizer=instance, **FAST).fit(X, y)
     assert float(fitted.model_.optimizer.learning_rate) == pytest.approx(0.02)
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_an_unknown_parameter_is_named_as_scikit_learn_does(nested):
+    """set_params names the key in quotes and lists the valid ones, in a pipeline
+    too; routed optimizer arguments stay allowed."""
+    model = DenseRegressor()
+    target = Pipeline([("model", model)]) if nested else model
+    key = "model__foo" if nested else "foo"
+    message = r"Invalid parameter 'foo' for estimator DenseRegressor\(\)\. Valid "
+    with pytest.raises(ValueError, match=message + r"parameters are: \[.*'epochs'"):
+        target.set_params(**{key: 1})
+    model.set_params(optimizer__momentum=0.9, epochs=3)
+    assert model.get_params()["optimizer__momentum"] == 0.9 and model.epochs == 3
 
 
 def test_repr_shows_changed_parameters_as_python():

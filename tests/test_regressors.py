@@ -369,6 +369,15 @@ def test_divergence_raises_and_leaves_no_model_behind(windows):
     assert not hasattr(est, "epochs_") and not hasattr(est, "batch_size_")
 
 
+def test_non_finite_predictions_are_reported(windows):
+    """Windows far beyond the training data can overflow: predict says so."""
+    X, y = windows
+    est = DenseRegressor((4,), activation="linear", scaling=None, **FAST).fit(X, y)
+    with pytest.warns(RuntimeWarning, match=r"predicted \d+ non-finite value"):
+        predictions = est.predict(X[:3] * 1e300)  # inf in float32
+    assert not np.isfinite(predictions).all()
+
+
 def test_divergence_names_the_learning_rate_in_use(windows):
     """With an optimizer instance the message gives the instance's rate."""
     import keras

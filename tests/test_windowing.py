@@ -558,3 +558,45 @@ def test_light_path_loads_no_tensorflow_and_is_silent():
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     assert result.stderr == ""
+
+
+def test_pandas_output_is_refused_by_name_and_the_global_setting_is_harmless():
+    """set_output(transform="pandas") says why; scikit-learn's global
+    transform_output="pandas" leaves the windows an array, in a pipeline too."""
+    import sklearn
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    series = np.arange(10.0)
+    with pytest.raises(ValueError, match=r"set_output\(transform='pandas'\).*3-D"):
+        SequenceWindower(2).set_output(transform="pandas")
+    windower = SequenceWindower(2).set_output(transform="default")
+    with pytest.raises(ValueError, match="cannot set_output"):
+        make_pipeline(FunctionTransformer(), SequenceWindower(2)).set_output(
+            transform="pandas"
+        )
+    with sklearn.config_context(transform_output="pandas"):
+        windows = windower.fit_transform(pd.Series(series))
+    assert isinstance(windows, np.ndarray) and windows.shape == (9, 2, 1)
+
+
+def test_rows_left_out_of_an_indexed_series_are_reported():
+    """KFold keeps a series' training rows in order but leaves rows out: the
+    windows then join distant moments, so an unevenly spaced index warns; an
+    even one (dates pandas can give a frequency, steps of one) does not."""
+    import warnings
+
+    from sklearn.model_selection import KFold
+
+    dated = pd.Series(np.sin(np.arange(60) / 3), index=pd.date_range("2000", periods=60))
+    train, _ = next(KFold(3, shuffle=True, random_state=0).split(dated))
+    for series in (dated.iloc[train], dated.reset_index(drop=True).iloc[train]):
+        with pytest.warns(UserWarning, match="index is not evenly spaced.*KFold"):
+            SequenceWindower(4).fit(series)
+    business = pd.Series(np.arange(30.0), index=pd.bdate_range("2020", periods=30))
+    months = pd.DatetimeIndex(list(pd.date_range("2000", periods=30, freq="MS")))
+    for series in (dated, business, pd.Series(np.arange(30.0), index=months),
+                   pd.Series(np.arange(30.0), index=range(1871, 1901))):  # fmt: skip
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            SequenceWindower(4).fit(series)

@@ -135,6 +135,15 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
     def _predict(self, X):
         with quiet_logs():
             y = predict_model(self.model_, self._network_windows(X), self._scaler)
+        bad = ~np.isfinite(y)
+        if bad.any():
+            warnings.warn(
+                f"{type(self).__name__} predicted {int(bad.sum())} non-finite "
+                f"value(s) (inf or NaN) of {bad.size}: the windows are far outside "
+                "what the network was trained on, or hold inf/NaN.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
         return y.ravel() if self._y_ndim == 1 else y
 
     def __sklearn_is_fitted__(self):
@@ -365,6 +374,30 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
                     f"{name}, so the parameter would be ignored. Set {name} on the "
                     "instance, or pass the optimizer as a name or class."
                 )
+
+    def set_params(self, **params):
+        """Set parameters, optimizer routing (``optimizer__momentum``) included.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        valid = self.get_params(deep=False)
+        for key in params:
+            if key not in valid and not key.startswith(_ROUTING_PREFIX):
+                # scikit-learn's wording (scikeras's names neither the key
+                # in quotes nor the valid ones).
+                raise ValueError(
+                    f"Invalid parameter {key!r} for estimator {self}. Valid "
+                    f"parameters are: {sorted(valid)!r}."
+                )
+        return super().set_params(**params)
 
     @classmethod
     def _get_explicit_param_names(cls):
