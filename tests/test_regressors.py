@@ -369,6 +369,7 @@ def test_divergence_raises_and_leaves_no_model_behind(windows):
     assert not hasattr(est, "epochs_") and not hasattr(est, "batch_size_")
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
 def test_non_finite_predictions_are_reported(windows):
     """Windows far beyond the training data can overflow: predict says so."""
     X, y = windows

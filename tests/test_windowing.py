@@ -588,7 +588,8 @@ def test_rows_left_out_of_an_indexed_series_are_reported():
 
     from sklearn.model_selection import KFold
 
-    dated = pd.Series(np.sin(np.arange(60) / 3), index=pd.date_range("2000", periods=60))
+    days = pd.date_range("2000", periods=60)
+    dated = pd.Series(np.sin(np.arange(60) / 3), index=days)
     train, _ = next(KFold(3, shuffle=True, random_state=0).split(dated))
     for series in (dated.iloc[train], dated.reset_index(drop=True).iloc[train]):
         with pytest.warns(UserWarning, match="index is not evenly spaced.*KFold"):
