@@ -13,6 +13,7 @@ The windows are a read-only view of the (validated) series: no value is
 copied ``window_length`` times.
 """
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -274,6 +275,8 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
         scored_from = (
             np.where(seen, after_end, first) if beyond and seen.any() else first
         )
+        if beyond:
+            _warn_on_short_context(panel, scored_from, seen, k)
         return PanelWindows(
             values=panel.values,
             known=panel.known,
@@ -337,6 +340,29 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _warn_on_short_context(panel, scored_from, seen, k):
+    """Warn when a frame past the training end lacks the history to score all of it.
+
+    The first targets after a series' training end need ``k`` values before
+    them in the frame; with fewer (a splitter's ``context`` shorter than the
+    window), they cannot be forecast and would drop out of the score unseen.
+    """
+    context = scored_from - panel.bounds[:, 0]
+    tested = seen & (scored_from < panel.bounds[:, 1])
+    short = tested & (context < k)
+    if not short.any():
+        return
+    lost = np.minimum(k - context, panel.bounds[:, 1] - scored_from)[short]
+    warnings.warn(
+        f"{int(lost.sum())} target(s) after the training end of {int(short.sum())} "
+        f"series have fewer than window_length={k} values before them in this "
+        "frame and are not scored: give the frame that much history before the "
+        f"values to score (PanelTimeSeriesSplit's context >= {k}).",
+        UserWarning,
+        stacklevel=4,
+    )
 
 
 def find_windower(model):

@@ -151,6 +151,28 @@ def test_splitter_options():
         next(no_time.split(panel))
 
 
+def test_a_context_shorter_than_the_window_warns_about_unscored_targets():
+    """With context=1 and windows of 3, the first 2 test values of each series
+    cannot be forecast: the score says how many it leaves out; context=3 not."""
+    import warnings
+
+    panel = make_panel()
+    pipe = naive_pipe(3)
+    for context, expected in ((1, 6), (None, 0)):
+        cv = PanelTimeSeriesSplit(n_splits=1, test_size=4, context=context)
+        train, test = next(cv.split(panel))
+        pipe.fit(panel.iloc[train])
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            pipe[0].transform(panel.iloc[test])
+        lost = [str(w.message) for w in caught if "are not scored" in str(w.message)]
+        if expected:
+            assert len(lost) == 1 and lost[0].startswith(f"{expected} target(s)")
+            assert "context >= 3" in lost[0]
+        else:
+            assert not lost
+
+
 def test_grid_search_and_cross_validate_on_a_panel():
     panel = make_panel()
     pipe = Pipeline([("window", windower(3)), ("model", SeasonalNaiveRegressor(1))])
