@@ -137,13 +137,15 @@ def seed_from(random_state):
     """Turn a ``random_state`` parameter into the int Keras wants, or None.
 
     An int is used as is (Keras rejects numpy integers, so it is converted);
-    a ``RandomState`` instance gives its next draw, as scikit-learn
-    estimators do.
+    a ``RandomState`` or ``Generator`` instance gives its next draw, as
+    scikit-learn estimators do with a ``RandomState``.
     """
     if random_state is None:
         return None
     if isinstance(random_state, np.random.RandomState):
         return int(random_state.randint(np.iinfo(np.int32).max))
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(np.iinfo(np.int32).max))
     return int(random_state)
 
 

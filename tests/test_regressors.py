@@ -514,3 +514,17 @@ def test_dense_starts_from_the_reference_forecast_on_one_series(sine):
     panel = make_pipeline(panel_windower, barely()).fit(make_panel())
     kernel = panel[-1].model_.layers[-1].get_weights()[0]
     assert np.abs(kernel).max() > 1e-3
+
+
+def test_a_numpy_generator_seeds_like_a_random_state(windows):
+    """random_state=np.random.default_rng(s) is accepted: each fit draws its
+    seed from it, so equal generators give equal networks."""
+    X, y = windows
+    params = {k: v for k, v in FAST.items() if k != "random_state"}
+    first, second = (
+        DenseRegressor(random_state=np.random.default_rng(7), **params).fit(X, y)
+        for _ in range(2)
+    )
+    np.testing.assert_array_equal(first.predict(X), second.predict(X))
+    with pytest.raises(InvalidParameterError, match="random_state"):
+        DenseRegressor(random_state="seven", **params).fit(X, y)

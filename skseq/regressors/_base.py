@@ -80,7 +80,7 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         "shuffle": ["boolean"],
         "warm_start": ["boolean"],
         "callbacks": [list, None],
-        "random_state": ["random_state"],
+        "random_state": ["random_state", np.random.Generator],
         "verbose": ["verbose"],
     }
     _int_params = ("epochs", "batch_size", "horizon", "n_iter_no_change")

@@ -102,7 +102,7 @@ class RNNRegressor(_SequenceRegressorBase):
     callbacks : list of keras.callbacks.Callback, default=None
         Keras callbacks for training (training then goes through
         ``keras.Model.fit``, which is slower).
-    random_state : int, RandomState instance or None, default=None
+    random_state : int, RandomState or Generator instance, or None, default=None
         Seeds weights, dropout and shuffling; an int makes fits reproducible.
     verbose : int, default=0
         0 is silent; 1 prints the loss of each epoch.
