@@ -361,15 +361,16 @@ def _verdicts(out, records, metric):
     # The bar itself: how often each non-network model comes within 10% of
     # the per-series best of ETS, ARIMA and Theta (which picks after the fact).
     bar = []
+    best = [min(np.mean(c[m]) for m in CLASSICAL if m in c) for c in usable]
     for kind in (*BASELINES, *CLASSICAL):
         if all(kind in c for c in usable):
-            best = [min(np.mean(c[m]) for m in CLASSICAL if m in c) for c in usable]
             close = sum(
                 np.mean(c[kind]) <= (1 + WITHIN) * b
                 for c, b in zip(usable, best, strict=True)
             )
             bar.append(f"{kind} {close}/{n}")
-    out("  within 10% of the best classical, for reference: " + ", ".join(bar))
+    if bar:
+        out("  within 10% of the best classical, for reference: " + ", ".join(bar))
     present = [m for m in _models(records) if is_network(m)]
     present = [m for m in present if all(m in c for c in usable)]
     for kind in present:

@@ -98,8 +98,8 @@ def read_panel(frame, *, id_column, time_column, value_columns, known_columns):
         freqs = _check_regular(times, bounds, ids, time_column)
     values = _as_float(frame, value_columns, order)
     known = _as_float(frame, known_columns, order)
-    _refuse_infinite(values, [*value_columns], ids, bounds)
-    _refuse_infinite(known, [*known_columns], ids, bounds)
+    _refuse_infinite(values, [*value_columns], ids, bounds, id_column is not None)
+    _refuse_infinite(known, [*known_columns], ids, bounds, id_column is not None)
     return PanelData(values, known, bounds, ids, times, order, freqs)
 
 
@@ -232,8 +232,32 @@ def panel_targets(panel, horizon, *, scored_only=False, warn=False):
             )
     if scored_only:
         mask &= starts + k >= panel.scored_from[panel.series]
+        _warn_on_short_context(panel, k)
     index = starts[mask][:, None] + k + np.arange(horizon)
     return mask, values[index, 0]
+
+
+def _warn_on_short_context(panel, k):
+    """Warn when the scored part of a series lacks the history to score it all.
+
+    The first targets after a series' training end need ``k`` values before
+    them in the frame; with fewer (a splitter's ``context`` shorter than the
+    window), they cannot be forecast and would drop out of the score unseen.
+    """
+    first, stop = panel.bounds[:, 0], panel.bounds[:, 1]
+    context = panel.scored_from - first
+    short = (panel.scored_from > first) & (panel.scored_from < stop) & (context < k)
+    if not short.any():
+        return
+    lost = np.minimum(k - context, stop - panel.scored_from)[short]
+    warnings.warn(
+        f"{int(lost.sum())} target(s) after the training end of {int(short.sum())} "
+        f"series have fewer than window_length={k} values before them and are not "
+        "scored: give the frame that much history before the values to score "
+        f"(PanelTimeSeriesSplit's context >= {k}).",
+        UserWarning,
+        stacklevel=5,
+    )
 
 
 def network_source(panel, horizon):
@@ -385,19 +409,29 @@ def show_time(value):
     return str(value)
 
 
-def _refuse_infinite(values, columns, ids, bounds):
+def _refuse_infinite(values, columns, ids, bounds, named_ids):
     """Raise for inf or -inf: NaN marks a missing value, an infinity is an error."""
-    rows, cols = np.nonzero(np.isinf(values))
-    if not len(rows):
+    bad = np.isinf(values)
+    if not bad.any():
         return
-    series = np.searchsorted(bounds[:, 1], rows, side="right")
-    named = sorted({repr(ids[j]) for j in series})
-    shown = ", ".join(named[:5]) + (" ..." if len(named) > 5 else "")
+    col = int(np.flatnonzero(bad.any(axis=0))[0])
+    rows = np.flatnonzero(bad[:, col])
+    where = ""
+    if named_ids:
+        series = np.unique(np.searchsorted(bounds[:, 1], rows, side="right"))
+        shown = ", ".join(repr(_plain(ids[j])) for j in series[:5])
+        more = f" and {len(series) - 5} more" if len(series) > 5 else ""
+        where = f" (series {shown}{more})"
     raise ValueError(
-        f"Column {columns[cols[0]]!r} holds {len(rows)} infinite value(s) (series "
-        f"{shown}); only NaN marks a missing value. Replace the infinities with "
-        "NaN or finite numbers."
+        f"Column {columns[col]!r} holds {len(rows)} infinite value(s){where}; only "
+        "NaN marks a missing value. Replace the infinities with NaN or finite "
+        "numbers."
     )
+
+
+def _plain(value):
+    """A numpy scalar as the Python value it holds (for messages)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _as_float(frame, columns, order):

@@ -41,7 +41,8 @@ def forecast(pipe, series, steps=1, *, future=None, coverage=None):
         per (id, time) for each series' next steps, with the id, time and
         future columns. The model needs them for every step it forecasts:
         the next ``max(steps, horizon)`` steps (rounded up to a multiple of
-        ``horizon`` for a recursive forecast). Extra rows are ignored.
+        ``horizon`` for a recursive forecast). Rows for later steps are
+        ignored; rows for ids that ``series`` lacks raise a ``ValueError``.
     coverage : float or list of float, default=None
         With a fitted :class:`~skseq.ConformalRegressor` as ``pipe``, the
         fraction(s) in (0, 1) of future values the bounds should hold; see

@@ -13,7 +13,6 @@ The windows are a read-only view of the (validated) series: no value is
 copied ``window_length`` times.
 """
 
-import warnings
 from numbers import Integral
 
 import numpy as np
@@ -275,8 +274,6 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
         scored_from = (
             np.where(seen, after_end, first) if beyond and seen.any() else first
         )
-        if beyond:
-            _warn_on_short_context(panel, scored_from, seen, k)
         return PanelWindows(
             values=panel.values,
             known=panel.known,
@@ -295,7 +292,7 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
         super()._validate_params()
 
     def _validate_series(self, X, reset):
-        check_monotonic_index(X)
+        check_monotonic_index(X, warn_gaps=reset, stacklevel=5)
         if not hasattr(X, "ndim"):  # lists and other sequences
             X = np.asarray(X)
         one_d = X.ndim == 1
@@ -318,9 +315,10 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        transform : {"default", "pandas", "polars"} or None, default=None
+        transform : {"default"} or None, default=None
             ``"default"`` and None keep the windows as they are (an array, or
-            the panel's windows); a data frame cannot hold windows of shape
+            the panel's windows). ``"pandas"`` and ``"polars"`` raise a
+            ``ValueError``: a data frame cannot hold windows of shape
             (n_windows, window_length, n_features).
 
         Returns
@@ -340,29 +338,6 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
-
-
-def _warn_on_short_context(panel, scored_from, seen, k):
-    """Warn when a frame past the training end lacks the history to score all of it.
-
-    The first targets after a series' training end need ``k`` values before
-    them in the frame; with fewer (a splitter's ``context`` shorter than the
-    window), they cannot be forecast and would drop out of the score unseen.
-    """
-    context = scored_from - panel.bounds[:, 0]
-    tested = seen & (scored_from < panel.bounds[:, 1])
-    short = tested & (context < k)
-    if not short.any():
-        return
-    lost = np.minimum(k - context, panel.bounds[:, 1] - scored_from)[short]
-    warnings.warn(
-        f"{int(lost.sum())} target(s) after the training end of {int(short.sum())} "
-        f"series have fewer than window_length={k} values before them in this "
-        "frame and are not scored: give the frame that much history before the "
-        f"values to score (PanelTimeSeriesSplit's context >= {k}).",
-        UserWarning,
-        stacklevel=4,
-    )
 
 
 def find_windower(model):
@@ -425,7 +400,7 @@ def make_windows(series, window_length=2):
             "window_length must be an int >= 1, got "
             f"{window_length!r} ({type(window_length).__name__})."
         )
-    check_monotonic_index(series)
+    check_monotonic_index(series, stacklevel=4)
     series = check_array(
         series, ensure_2d=False, dtype=_FLOAT_DTYPES, input_name="series"
     )

@@ -153,7 +153,9 @@ def test_splitter_options():
 
 def test_a_context_shorter_than_the_window_warns_about_unscored_targets():
     """With context=1 and windows of 3, the first 2 test values of each series
-    cannot be forecast: the score says how many it leaves out; context=3 not."""
+    cannot be forecast: scoring says how many it leaves out; with the whole
+    history (context=None) it does not, nor does a forecast, which scores
+    nothing."""
     import warnings
 
     panel = make_panel()
@@ -164,7 +166,8 @@ def test_a_context_shorter_than_the_window_warns_about_unscored_targets():
         pipe.fit(panel.iloc[train])
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            pipe[0].transform(panel.iloc[test])
+            pipe.score(panel.iloc[test])
+            forecast(pipe, panel.iloc[test], steps=2)
         lost = [str(w.message) for w in caught if "are not scored" in str(w.message)]
         if expected:
             assert len(lost) == 1 and lost[0].startswith(f"{expected} target(s)")
@@ -245,7 +248,7 @@ def test_missing_targets_and_short_series_warn_by_name():
         (lambda p: p.y.to_numpy(), TypeError, "long pandas DataFrame"),
         (lambda p: p.assign(y=np.where(p.index == p.index[p.unique_id == "s0"][0],
                                         np.inf, p.y)), ValueError,
-         r"Column 'y' holds 1 infinite value\(s\) \(series 's0'\)"),
+         r"Column 'y' holds 1 infinite value\(s\) \(series 's0'\);"),
         (lambda p: p.assign(promo=np.where(p.index == p.index[p.unique_id == "s1"][0],
                                             -np.inf, 0.0)), ValueError,
          r"Column 'promo' holds 1 infinite value\(s\) \(series 's1'\)"),
@@ -254,6 +257,19 @@ def test_missing_targets_and_short_series_warn_by_name():
 def test_bad_frames_get_clear_errors(change, error, message):
     with pytest.raises(error, match=message):
         windower().fit(change(make_panel()))
+
+
+def test_infinities_are_reported_per_column_and_by_series_id():
+    """Each column's own count and series; no series name without an id column."""
+    panel = make_panel()
+    first = {j: panel.index[panel.unique_id == j][0] for j in ("s0", "s1", "s2")}
+    panel.loc[[first["s2"], first["s0"]], "y"] = np.inf
+    panel["promo"] = np.where(panel.index == first["s1"], -np.inf, 0.0)
+    with pytest.raises(ValueError, match=r"'y' holds 2 .*\(series 's0', 's2'\);"):
+        windower().fit(panel)
+    one = panel[panel.unique_id == "s0"].drop(columns=["unique_id", "promo"])
+    with pytest.raises(ValueError, match=r"'y' holds 1 infinite value\(s\); only"):
+        SequenceWindower(3, time_column="ds", target_column="y").fit(one)
 
 
 def test_unknown_id_or_time_column_is_named_without_a_target_column():

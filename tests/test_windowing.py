@@ -582,8 +582,8 @@ def test_pandas_output_is_refused_by_name_and_the_global_setting_is_harmless():
 
 def test_rows_left_out_of_an_indexed_series_are_reported():
     """KFold keeps a series' training rows in order but leaves rows out: the
-    windows then join distant moments, so an unevenly spaced index warns; an
-    even one (dates pandas can give a frequency, steps of one) does not."""
+    windows then join distant moments, so fit warns about the gaps (once, not
+    again at transform); evenly stepped indexes do not warn."""
     import warnings
 
     from sklearn.model_selection import KFold
@@ -591,13 +591,23 @@ def test_rows_left_out_of_an_indexed_series_are_reported():
     days = pd.date_range("2000", periods=60)
     dated = pd.Series(np.sin(np.arange(60) / 3), index=days)
     train, _ = next(KFold(3, shuffle=True, random_state=0).split(dated))
-    for series in (dated.iloc[train], dated.reset_index(drop=True).iloc[train]):
-        with pytest.warns(UserWarning, match="index is not evenly spaced.*KFold"):
-            SequenceWindower(4).fit(series)
-    business = pd.Series(np.arange(30.0), index=pd.bdate_range("2020", periods=30))
-    months = pd.DatetimeIndex(list(pd.date_range("2000", periods=30, freq="MS")))
-    for series in (dated, business, pd.Series(np.arange(30.0), index=months),
-                   pd.Series(np.arange(30.0), index=range(1871, 1901))):  # fmt: skip
+    periods = dated.to_period("D")
+    for series in (dated, dated.reset_index(drop=True), periods):
+        with pytest.warns(UserWarning, match="index has gaps.*KFold") as caught:
+            SequenceWindower(4).fit_transform(series.iloc[train])
+        assert len([w for w in caught if "index has gaps" in str(w.message)]) == 1
+    business = pd.bdate_range("2020", periods=30)
+    mid_months = pd.DatetimeIndex([f"2000-{m:02d}-15" for m in range(1, 13)])
+    dst = pd.date_range("2021-03-20 12:00", periods=12, freq="D", tz="UTC")
+    for index in (
+        business,
+        pd.DatetimeIndex(list(pd.date_range("2000", periods=30, freq="MS"))),
+        mid_months,
+        dst.tz_convert("Europe/Berlin"),
+        pd.RangeIndex(1871, 1901),
+        pd.period_range("2000-01", periods=30, freq="M"),
+    ):
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            SequenceWindower(4).fit(series)
+            SequenceWindower(3).fit(pd.Series(np.arange(len(index), dtype=float),
+                                              index=index))  # fmt: skip

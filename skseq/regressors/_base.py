@@ -27,6 +27,7 @@ from sklearn.utils import RegressorTags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from skseq._keras import keras, quiet_logs, seed_from, seeded
+from skseq._panel import PanelWindows
 from skseq._scaling import METHODS as SCALING_METHODS
 from skseq._scaling import WindowScaler, flat_windows
 from skseq._series import SeriesRegressorMixin
@@ -135,8 +136,10 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
     def _predict(self, X):
         with quiet_logs():
             y = predict_model(self.model_, self._network_windows(X), self._scaler)
+        # On a panel NaN marks missing values, and a window holding one may
+        # forecast NaN; a single series' windows were checked finite.
         bad = ~np.isfinite(y)
-        if bad.any():
+        if bad.any() and not isinstance(X, PanelWindows):
             warnings.warn(
                 f"{type(self).__name__} predicted {int(bad.sum())} non-finite "
                 f"value(s) (inf or NaN) of {bad.size}: the windows are far outside "

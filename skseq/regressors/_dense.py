@@ -82,8 +82,8 @@ class DenseRegressor(_SequenceRegressorBase):
         come back in the user's units. On one series, with any scaling but
         None, the output layer's weights start at zero, so that training
         starts from the reference forecast (the last value plus the average
-        step, for ``"last+level"``); with None, and on a panel, the network
-        starts as a plain Keras one.
+        step, for ``"last+level"``); with None, and on a panel (a long frame,
+        even of one series), the network starts as a plain Keras one.
     early_stopping : bool, default=False
         Hold out the last ``validation_fraction`` of the training windows
         (in time order, never shuffled: overlapping windows would leak),
