@@ -419,9 +419,7 @@ def _refuse_infinite(values, columns, ids, bounds, named_ids):
     where = ""
     if named_ids:
         series = np.unique(np.searchsorted(bounds[:, 1], rows, side="right"))
-        shown = ", ".join(repr(_plain(ids[j])) for j in series[:5])
-        more = f" and {len(series) - 5} more" if len(series) > 5 else ""
-        where = f" (series {shown}{more})"
+        where = f" (series {name_series([_plain(ids[j]) for j in series], 5)})"
     raise ValueError(
         f"Column {columns[col]!r} holds {len(rows)} infinite value(s){where}; only "
         "NaN marks a missing value. Replace the infinities with NaN or finite "

@@ -7,19 +7,22 @@ import pandas as pd
 from sklearn.utils._param_validation import InvalidParameterError
 
 
-def reject_bool_params(estimator, names):
+def reject_bool_params(estimator, names, expected=None):
     """Raise if an integer parameter was given a bool.
 
     scikit-learn's ``Interval(Integral, ...)`` accepts ``True`` as 1; a window
-    or layer size given as a bool is almost surely a mistake.
+    or layer size given as a bool is almost surely a mistake. ``expected``
+    says what the parameter takes (default: an int >= 1, or "auto" where the
+    constraints allow it).
     """
     for name in names:
         value = getattr(estimator, name)
         if isinstance(value, bool):
-            constraints = getattr(estimator, "_parameter_constraints", {})
-            options = (getattr(c, "options", ()) for c in constraints.get(name, ()))
-            auto = any("auto" in values for values in options)
-            expected = 'an int >= 1 or "auto"' if auto else "an int >= 1"
+            if expected is None:
+                constraints = getattr(estimator, "_parameter_constraints", {})
+                options = (getattr(c, "options", ()) for c in constraints.get(name, ()))
+                auto = any("auto" in values for values in options)
+                expected = 'an int >= 1 or "auto"' if auto else "an int >= 1"
             raise InvalidParameterError(
                 f"The {name!r} parameter of {type(estimator).__name__} must be "
                 f"{expected}, not a bool. Got {value!r} instead."

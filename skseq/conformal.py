@@ -17,7 +17,6 @@ from sklearn.utils import get_tags
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
-    InvalidParameterError,
     RealNotInt,
     StrOptions,
 )
@@ -54,6 +53,7 @@ from skseq._panel_intervals import (
     series_scale,
     unsupported_panel,
 )
+from skseq._validation import reject_bool_params
 from skseq.forecasting import forecast as _point_forecast
 from skseq.scoring import panel_predictions
 
@@ -640,12 +640,11 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
 
     def _validate_params(self):
         check_coverage(self.coverage)
-        if isinstance(self.calibration_size, bool):  # an Integral would take it as 1
-            raise InvalidParameterError(
-                "The 'calibration_size' parameter of ConformalRegressor must be a "
-                "fraction in (0, 1) or an int >= 1 (values held out), not a bool. "
-                f"Got {self.calibration_size!r} instead."
-            )
+        reject_bool_params(
+            self,
+            ["calibration_size"],
+            expected="a fraction in (0, 1) or an int >= 1 (values held out)",
+        )
         super()._validate_params()
 
     def _coverages(self, coverage):

@@ -255,9 +255,7 @@ def _future_rows(windower, panel, keep, times, known_columns, future, n_ahead):
     key = pd.MultiIndex.from_arrays([future[id_name], future[time_name]])
     if key.has_duplicates:
         raise ValueError("future has duplicated (id, time) rows; keep one per step.")
-    strangers = []
-    if id_name is not None:
-        strangers = pd.Index(future[id_name]).unique().difference(pd.Index(panel.ids))
+    strangers = pd.Index(future[id_name]).unique().difference(pd.Index(panel.ids))
     if len(strangers):
         raise ValueError(
             f"future has rows for {len(strangers)} id(s) that the forecast frame "
