@@ -262,7 +262,18 @@ def _future_rows(windower, panel, keep, times, known_columns, future, n_ahead):
             f"lacks: {[str(i) for i in strangers[:10]]}. Pass future rows only for "
             "the series being forecast."
         )
-    table = pd.DataFrame(future[known_columns].to_numpy(dtype=np.float64), index=key)
+    values = future[known_columns].to_numpy(dtype=np.float64)
+    infinite = np.isinf(values)
+    if infinite.any():
+        col = int(np.flatnonzero(infinite.any(axis=0))[0])
+        ids = pd.Index(future[id_name].to_numpy()[infinite[:, col]]).unique().tolist()
+        raise ValueError(
+            f"future's column {known_columns[col]!r} holds "
+            f"{int(infinite[:, col].sum())} infinite value(s) (series "
+            f"{name_series(ids, 5)}): the model cannot forecast "
+            "from them. Give finite values for every step forecast."
+        )
+    table = pd.DataFrame(values, index=key)
     rows, lacking = [], {}
     for j in keep:
         wanted = pd.MultiIndex.from_arrays(

@@ -299,6 +299,9 @@ def test_future_rows_are_required_and_checked():
     stranger = pd.concat([future, future.iloc[[0]].assign(unique_id="zz")])
     with pytest.raises(ValueError, match=r"future has rows for 1 id\(s\).*\['zz'\]"):
         forecast(pipe, panel, steps=2, future=stranger)
+    infinite = future.assign(promo=np.where(future.unique_id == "s2", np.inf, 1.0))
+    with pytest.raises(ValueError, match=r"'promo' holds 2 infinite .*\(series 's2'\)"):
+        forecast(pipe, panel, steps=2, future=infinite)
 
 
 def test_per_series_fits_one_clone_each():
