@@ -335,6 +335,12 @@ def _add_forecast_command(commands):
         help="normalized (default): intervals scale with each window's swings; "
         "absolute: one width per step ahead",
     )
+    command.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="random_state of the network: the same seed prints the same forecast",
+    )
     command.add_argument("--plot", help="write a picture of the forecast (PNG)")
 
 
@@ -361,6 +367,7 @@ def _forecast_command(parser, args, series, label):
     else:  # the networks import TensorFlow; build only the one asked for
         names = {name.lower(): name for name in _FORECAST_MODELS}
         pipe = architectures(args.window_length, args.epochs)[names[args.model]]
+        pipe.set_params(model__random_state=args.seed)
     start = time.perf_counter()
     try:
         model = ConformalRegressor(
@@ -371,9 +378,10 @@ def _forecast_command(parser, args, series, label):
         frame = forecast(model, series, steps=args.steps, coverage=args.coverage)
     except ValueError as error:
         parser.error(str(error))
+    seed = "" if args.model in ("naive", "seasonalnaive") else f", seed={args.seed}"
     print(
         f"{label}: {len(series)} values, model={args.model}, window_length="
-        f"{args.window_length}, coverage={args.coverage:g} "
+        f"{args.window_length}{seed}, coverage={args.coverage:g} "
         f"({args.conformity_score} conformal scores on the last 20%), "
         f"wall time {time.perf_counter() - start:.1f}s"
     )

@@ -73,6 +73,20 @@ def test_forecast_prints_dated_bounds_and_draws_them(capsys, tmp_path):
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_forecast_of_a_network_repeats_with_its_seed(capsys):
+    """The same --seed prints the same numbers; another seed trains another net."""
+    args = ["forecast", "--model", "dense", "--epochs", "2", "--steps", "3"]
+    headers, printed = [], []
+    for seed in ([], ["--seed", "0"], ["--seed", "1"]):
+        assert main([*args, *seed]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        headers.append(lines[0])  # it holds the wall time too
+        printed.append(lines[1:])
+    assert ", seed=0," in headers[0] and ", seed=1," in headers[2]
+    assert printed[0] == printed[1]
+    assert printed[0] != printed[2]
+
+
 def test_forecast_reads_a_users_csv_with_dates(tmp_path, capsys):
     path = tmp_path / "data.csv"
     dates = pd.date_range("2020-01-01", periods=120, freq="D")
