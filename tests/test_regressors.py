@@ -516,6 +516,44 @@ def test_dense_starts_from_the_reference_forecast_on_one_series(sine):
     assert np.abs(kernel).max() > 1e-3
 
 
+@pytest.mark.parametrize(("cell", "units"), [("lstm", 8), ("gru", (5, 4))])
+def test_rnn_starts_mirrored_from_the_reference_forecast(sine, cell, units):
+    """On one series an untrained recurrent network forecasts the last value
+    plus the mean change (two mirrored halves cancel in its output), yet its
+    recurrent weights move from the first update, which an output layer of
+    zeros would block. With scaling=None and on a panel it starts as Keras's."""
+    import keras
+
+    from conftest import make_panel
+
+    def rnn(**params):
+        return RNNRegressor(cell, units, **{**FAST, **params})
+
+    barely = make_pipeline(SequenceWindower(5), rnn(learning_rate=1e-9)).fit(sine)
+    change = barely.predict(sine)[:-1] - sine[4:-1]
+    np.testing.assert_allclose(change, np.mean(np.diff(sine)[4:]), atol=1e-6)
+    once = make_pipeline(SequenceWindower(5), rnn(epochs=1, batch_size=1000))
+    once.fit(sine)  # one update
+    start = barely[-1].model_.layers
+    moved = [
+        np.abs(after.get_weights()[1] - before.get_weights()[1]).max()
+        for before, after in zip(start, once[-1].model_.layers, strict=True)
+        if isinstance(before, keras.layers.RNN)
+    ]
+    assert min(moved) > 1e-5
+    raw = make_pipeline(SequenceWindower(5), rnn(learning_rate=1e-9, scaling=None))
+    raw.fit(sine)
+    assert np.ptp(raw.predict(sine) - sine[4:]) > 1e-3
+    panel_windower = SequenceWindower(
+        5, id_column="unique_id", time_column="ds", target_column="y"
+    )
+    panel = make_pipeline(panel_windower, rnn(learning_rate=1e-9)).fit(make_panel())
+    layers = panel[-1].model_.layers
+    half = [la for la in layers if isinstance(la, keras.layers.RNN)][-1].cell.units // 2
+    kernel = layers[-1].get_weights()[0]
+    assert np.abs(kernel[:half] + kernel[half : 2 * half]).max() > 1e-3
+
+
 def test_a_numpy_generator_seeds_like_a_random_state(windows):
     """random_state=np.random.default_rng(s) is accepted: each fit draws its
     seed from it, so equal generators give equal networks."""

@@ -223,6 +223,7 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
                     data.n_known,
                     self._output_init(method, data.groups is not None),
                 )
+                self._start(self.model_, method, data.groups is not None)
                 self.model_.compile(optimizer=self._make_optimizer(), loss=self.loss)
                 self.history_ = {}
             history = train_model(self.model_, data, self._scaler, plan)
@@ -252,6 +253,10 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         """The output layer's initializer for scaling ``method`` (on a panel
         when ``panel``): Keras's own."""
         return "glorot_uniform"
+
+    def _start(self, model, method, panel):
+        """Change the new network's initial weights for scaling ``method``
+        (on a panel when ``panel``), in place: kept as Keras drew them."""
 
     def _forget_resolved(self):
         """Drop the epochs and batch size a previous fit resolved."""

@@ -184,8 +184,9 @@ class DenseRegressor(_SequenceRegressorBase):
         # (README, "Against classical models"). Without a scaling (the
         # lesson's scaling=None) it starts as a plain Keras network does, and
         # on a panel too: there the zero start trained less in the same
-        # epochs (M3 panel 0.863 against 0.857). The recurrent networks keep
-        # Keras's start: from zeros they trained too slowly (airline).
+        # epochs (M3 panel 0.863 against 0.857). The recurrent networks start
+        # mirrored instead (_rnn.py): behind an output layer of zeros their
+        # recurrent weights got no gradient at first and trained too slowly.
         return "zeros" if method is not None and not panel else "glorot_uniform"
 
     def _body(self, window_length):

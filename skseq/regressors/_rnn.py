@@ -2,6 +2,7 @@
 
 from numbers import Integral, Real
 
+import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skseq._keras import has_gpu, keras
@@ -23,6 +24,15 @@ class RNNRegressor(_SequenceRegressorBase):
     recurrent layer of the classic lesson; its gradients vanish or explode
     over long windows, which ``"lstm"`` and ``"gru"`` cells are built to
     avoid (``clipnorm`` guards against the exploding kind).
+
+    On one series, with any scaling but None, the network starts mirrored:
+    each recurrent layer's units are split into two halves with the same
+    weights and no connection between them, and the output layer weighs the
+    second half by minus the first's weights. Untrained, it forecasts the
+    scaling's reference (for ``"last+level"``, the last value plus the
+    average step), yet every weight learns from the first update. With
+    ``scaling=None`` (the lesson's network) and on a panel it starts as
+    Keras draws it.
 
     Read more in the :ref:`User Guide <series_mode>`.
 
@@ -179,6 +189,16 @@ class RNNRegressor(_SequenceRegressorBase):
     ):
         store_params(self, locals())
 
+    def _start(self, model, method, panel):
+        # On one series with a scaling, the network starts mirrored: it
+        # forecasts the scaling's reference (the last value for
+        # "last+level"), as Dense's zero output layer does, yet every
+        # weight learns from the first update (README, "Against classical
+        # models"). Without a scaling (the lesson's scaling=None) and on a
+        # panel it starts as Keras drew it.
+        if method is not None and not panel:
+            mirror_start(model)
+
     def _body(self, window_length):
         sizes = check_layer_sizes(self, "units")
         layer = CELLS[self.cell]
@@ -199,3 +219,50 @@ def _unroll(window_length):
     # faster for short windows on a CPU. On a GPU the fused cuDNN kernels of
     # LSTM/GRU need the loop, so there it is kept.
     return window_length <= 16 and not has_gpu()
+
+
+def mirror_start(model):
+    """Make a new recurrent network's output 0 while all its weights learn.
+
+    Each recurrent layer's units are split into two equal halves A and B
+    (and one unit C left over when their number is odd): B gets A's
+    weights and no connection to or from A, so that both carry the same
+    states, and the output layer weighs B's states by minus A's weights,
+    C's and the level channels' by 0. The untrained network then outputs 0
+    (in scaled units, the scaling's reference forecast); unlike an output
+    layer of zeros, it passes gradients to the recurrent weights from the
+    first update, and the halves part as they learn.
+    """
+    halves = None  # the previous layer's (A, B, C) unit indices
+    recurrent = [layer for layer in model.layers if isinstance(layer, keras.layers.RNN)]
+    for layer in recurrent:
+        units = layer.cell.units
+        h = units // 2
+        groups = (np.arange(h), np.arange(h, 2 * h), np.arange(2 * h, units))
+        kernel, recurrent_kernel, *biases = layer.get_weights()
+        for g in range(kernel.shape[1] // units):
+            a, b, c = (g * units + part for part in groups)
+            if halves is None:  # the window's channels feed both halves
+                kernel[:, b] = kernel[:, a]
+            else:
+                _mirror_block(kernel, halves, (a, b, c))
+            _mirror_block(recurrent_kernel, groups, (a, b, c))
+            for bias in biases:
+                bias[..., b] = bias[..., a]
+        layer.set_weights([kernel, recurrent_kernel, *biases])
+        halves = groups
+    output = model.layers[-1]
+    kernel, *rest = output.get_weights()
+    a, b, _ = halves
+    kernel[b] = -kernel[a]
+    kernel[2 * len(a) :] = 0.0
+    output.set_weights([kernel, *rest])
+
+
+def _mirror_block(weights, rows, columns):
+    """Copy the A->A block to B->B, cut A->B and B->A, let C feed B as A."""
+    (ra, rb, rc), (ca, cb, _) = rows, columns
+    weights[np.ix_(rb, cb)] = weights[np.ix_(ra, ca)]
+    weights[np.ix_(ra, cb)] = 0.0
+    weights[np.ix_(rb, ca)] = 0.0
+    weights[np.ix_(rc, cb)] = weights[np.ix_(rc, ca)]
