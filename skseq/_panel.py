@@ -15,6 +15,7 @@ splitter, the scorers and the forecasts.
 
 import warnings
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -98,8 +99,12 @@ def read_panel(frame, *, id_column, time_column, value_columns, known_columns):
         freqs = _check_regular(times, bounds, ids, time_column)
     values = _as_float(frame, value_columns, order)
     known = _as_float(frame, known_columns, order)
-    _refuse_infinite(values, [*value_columns], ids, bounds, id_column is not None)
-    _refuse_infinite(known, [*known_columns], ids, bounds, id_column is not None)
+    # Without an id column, series have no names to show.
+    series_of = None
+    if id_column is not None:
+        series_of = partial(_series_holding, ids=ids, bounds=bounds)
+    for part, columns in ((values, value_columns), (known, known_columns)):
+        refuse_infinite(part, [*columns], "Column", series_of, _NAN_IS_MISSING)
     return PanelData(values, known, bounds, ids, times, order, freqs)
 
 
@@ -409,22 +414,34 @@ def show_time(value):
     return str(value)
 
 
-def _refuse_infinite(values, columns, ids, bounds, named_ids):
-    """Raise for inf or -inf: NaN marks a missing value, an infinity is an error."""
+_NAN_IS_MISSING = (
+    "; only NaN marks a missing value. Replace the infinities with NaN or finite "
+    "numbers."
+)
+
+
+def refuse_infinite(values, columns, label, series_of, remedy):
+    """Raise a ValueError for inf or -inf in ``values`` (rows x ``columns``).
+
+    The message names the first such column (after ``label``), its count of
+    infinities and, with ``series_of`` (the row numbers -> the ids of their
+    series), the series holding them; ``remedy`` ends it.
+    """
     bad = np.isinf(values)
     if not bad.any():
         return
     col = int(np.flatnonzero(bad.any(axis=0))[0])
     rows = np.flatnonzero(bad[:, col])
-    where = ""
-    if named_ids:
-        series = np.unique(np.searchsorted(bounds[:, 1], rows, side="right"))
-        where = f" (series {name_series([_plain(ids[j]) for j in series], 5)})"
+    where = "" if series_of is None else f" (series {name_series(series_of(rows), 5)})"
     raise ValueError(
-        f"Column {columns[col]!r} holds {len(rows)} infinite value(s){where}; only "
-        "NaN marks a missing value. Replace the infinities with NaN or finite "
-        "numbers."
+        f"{label} {columns[col]!r} holds {len(rows)} infinite value(s){where}{remedy}"
     )
+
+
+def _series_holding(rows, ids, bounds):
+    """The ids of the series that hold rows ``rows``, in series order."""
+    held = np.unique(np.searchsorted(bounds[:, 1], rows, side="right"))
+    return [_plain(ids[j]) for j in held]
 
 
 def _plain(value):

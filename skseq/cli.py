@@ -357,6 +357,7 @@ def _forecast_command(parser, args, series, label):
         series = _with_dates(args, series)
     except (OSError, ValueError, KeyError) as error:
         parser.error(str(error))
+    seed = ""  # the baselines draw nothing at random
     if args.model in ("naive", "seasonalnaive"):
         model = NaiveRegressor()
         if args.model == "seasonalnaive":
@@ -368,6 +369,7 @@ def _forecast_command(parser, args, series, label):
         names = {name.lower(): name for name in _FORECAST_MODELS}
         pipe = architectures(args.window_length, args.epochs)[names[args.model]]
         pipe.set_params(model__random_state=args.seed)
+        seed = f", seed={args.seed}"
     start = time.perf_counter()
     try:
         model = ConformalRegressor(
@@ -378,7 +380,6 @@ def _forecast_command(parser, args, series, label):
         frame = forecast(model, series, steps=args.steps, coverage=args.coverage)
     except ValueError as error:
         parser.error(str(error))
-    seed = "" if args.model in ("naive", "seasonalnaive") else f", seed={args.seed}"
     print(
         f"{label}: {len(series)} values, model={args.model}, window_length="
         f"{args.window_length}{seed}, coverage={args.coverage:g} "

@@ -9,7 +9,7 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_array
 
-from skseq._panel import name_series, next_times, show_time
+from skseq._panel import name_series, next_times, refuse_infinite, show_time
 from skseq.windowing import find_windower
 
 __all__ = ["forecast"]
@@ -263,16 +263,14 @@ def _future_rows(windower, panel, keep, times, known_columns, future, n_ahead):
             "the series being forecast."
         )
     values = future[known_columns].to_numpy(dtype=np.float64)
-    infinite = np.isinf(values)
-    if infinite.any():
-        col = int(np.flatnonzero(infinite.any(axis=0))[0])
-        ids = pd.Index(future[id_name].to_numpy()[infinite[:, col]]).unique().tolist()
-        raise ValueError(
-            f"future's column {known_columns[col]!r} holds "
-            f"{int(infinite[:, col].sum())} infinite value(s) (series "
-            f"{name_series(ids, 5)}): the model cannot forecast "
-            "from them. Give finite values for every step forecast."
-        )
+    refuse_infinite(
+        values,
+        known_columns,
+        "future's column",
+        lambda rows: pd.Index(future[id_name].to_numpy()[rows]).unique().tolist(),
+        ": the model cannot forecast from them. Give finite values for every step "
+        "forecast.",
+    )
     table = pd.DataFrame(values, index=key)
     rows, lacking = [], {}
     for j in keep:

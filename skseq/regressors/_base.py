@@ -214,6 +214,10 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
             seed = (seed + len(self.history_["loss"])) % 2**32
         with seeded(seed, trains_with_fit(self.callbacks)), quiet_logs():
             if first:
+                # On one series with a scaling, a network may start at the
+                # scaling's reference forecast (its subclass says how); the
+                # lesson's scaling=None and panels start as Keras draws them.
+                at_reference = method is not None and data.groups is None
                 window_length, n_channels = data.windows.shape[1:]
                 self.model_ = build_network(
                     (window_length, self._scaler.n_inputs(n_channels)),
@@ -221,9 +225,10 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
                     self._body(window_length),
                     targets.shape[1],
                     data.n_known,
-                    self._output_init(method, data.groups is not None),
+                    self._output_init(at_reference),
                 )
-                self._start(self.model_, method, data.groups is not None)
+                if at_reference:
+                    self._start_at_reference(self.model_)
                 self.model_.compile(optimizer=self._make_optimizer(), loss=self.loss)
                 self.history_ = {}
             history = train_model(self.model_, data, self._scaler, plan)
@@ -249,14 +254,14 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         self.batch_size_ = plan.batch_size
         return self
 
-    def _output_init(self, method, panel):
-        """The output layer's initializer for scaling ``method`` (on a panel
-        when ``panel``): Keras's own."""
+    def _output_init(self, at_reference):
+        """The output layer's initializer (``at_reference``: the network is to
+        start at the scaling's reference forecast): Keras's own."""
         return "glorot_uniform"
 
-    def _start(self, model, method, panel):
-        """Change the new network's initial weights for scaling ``method``
-        (on a panel when ``panel``), in place: kept as Keras drew them."""
+    def _start_at_reference(self, model):
+        """Change a new network's weights in place so that it starts at the
+        scaling's reference forecast: kept as Keras drew them."""
 
     def _forget_resolved(self):
         """Drop the epochs and batch size a previous fit resolved."""

@@ -176,18 +176,17 @@ class DenseRegressor(_SequenceRegressorBase):
     ):
         store_params(self, locals())
 
-    def _output_init(self, method, panel):
-        # On one series with a scaling, an output of 0 is the scaling's
-        # reference forecast (the last value for "last+level"): a Dense
-        # network starts there instead of at a random function of its
-        # window, which the few epochs of a short series did not train away
-        # (README, "Against classical models"). Without a scaling (the
-        # lesson's scaling=None) it starts as a plain Keras network does, and
-        # on a panel too: there the zero start trained less in the same
-        # epochs (M3 panel 0.863 against 0.857). The recurrent networks start
-        # mirrored instead (_rnn.py): behind an output layer of zeros their
-        # recurrent weights got no gradient at first and trained too slowly.
-        return "zeros" if method is not None and not panel else "glorot_uniform"
+    def _output_init(self, at_reference):
+        # An output of 0 is the scaling's reference forecast (the last value
+        # for "last+level"): a Dense network starts there instead of at a
+        # random function of its window, which the few epochs of a short
+        # series did not train away (README, "Against classical models").
+        # Panels start as Keras's: there the zero start trained less in the
+        # same epochs (M3 panel 0.863 against 0.857). The recurrent networks
+        # start mirrored instead (_rnn.py): behind an output layer of zeros
+        # their recurrent weights got no gradient at first and trained too
+        # slowly.
+        return "zeros" if at_reference else "glorot_uniform"
 
     def _body(self, window_length):
         sizes = check_layer_sizes(self, "hidden_layer_sizes")

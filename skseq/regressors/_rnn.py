@@ -189,15 +189,11 @@ class RNNRegressor(_SequenceRegressorBase):
     ):
         store_params(self, locals())
 
-    def _start(self, model, method, panel):
-        # On one series with a scaling, the network starts mirrored: it
-        # forecasts the scaling's reference (the last value for
-        # "last+level"), as Dense's zero output layer does, yet every
-        # weight learns from the first update (README, "Against classical
-        # models"). Without a scaling (the lesson's scaling=None) and on a
-        # panel it starts as Keras drew it.
-        if method is not None and not panel:
-            mirror_start(model)
+    def _start_at_reference(self, model):
+        # Mirrored, the network forecasts the scaling's reference as Dense's
+        # zero output layer does, yet every weight learns from the first
+        # update (README, "Against classical models").
+        mirror_start(model)
 
     def _body(self, window_length):
         sizes = check_layer_sizes(self, "units")
