@@ -84,6 +84,18 @@ class DenseRegressor(_SequenceRegressorBase):
         starts from the reference forecast (the last value plus the average
         step, for ``"last+level"``); with None, and on a panel (a long frame,
         even of one series), the network starts as a plain Keras one.
+    ridge_weight : float in [0, 1] or "auto", default="auto"
+        Share of a ridge regression in the forecast: predictions are
+        ``(1 - ridge_weight) * network + ridge_weight * ridge``. The ridge
+        regression is fitted in closed form on the same windows and targets,
+        each measured against the window's mean and standardized, with the
+        window's level as one more input (``scaling="mean+level"``) and the
+        penalty chosen by generalised cross-validation; it adds a few
+        milliseconds to a fit. ``"auto"`` is 0.5 on one series with a
+        scaling, where averaging the two forecasts beat each alone on 100
+        M3 series for every network (README, "Against classical models"),
+        and 0 (the network alone) with ``scaling=None`` (the lesson's
+        network) and on a panel. 0 gives the network's own forecast.
     early_stopping : bool, default=False
         Hold out the last ``validation_fraction`` of the training windows
         (in time order, never shuffled: overlapping windows would leak),
@@ -122,6 +134,10 @@ class DenseRegressor(_SequenceRegressorBase):
     batch_size_ : int
         The windows per update of the last :meth:`fit` or
         :meth:`partial_fit` (``batch_size`` with "auto" resolved).
+    ridge_weight_ : float
+        The share of the ridge regression in the forecast (``ridge_weight``
+        with "auto" resolved at the first fit; later :meth:`partial_fit`
+        and ``warm_start`` fits keep it and the ridge regression).
     n_features_in_ : int
         ``window_length`` of the windows seen in fit (their second axis).
 
@@ -164,6 +180,7 @@ class DenseRegressor(_SequenceRegressorBase):
         clipnorm=None,
         loss="mse",
         scaling="auto",
+        ridge_weight="auto",
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
