@@ -263,6 +263,10 @@ def test_odd_but_valid_series_give_finite_predictions(Regressor, series):
         ({"clipnorm": -1.0}, "'clipnorm' parameter"),
         ({"dropout": 1.0}, "'dropout' parameter"),
         ({"scaling": "minmax"}, "'scaling' parameter"),
+        ({"ridge_weight": 1.5}, "'ridge_weight' parameter.*0.0, 1.0"),
+        ({"ridge_weight": -0.1}, "'ridge_weight' parameter"),
+        ({"ridge_weight": "half"}, "'ridge_weight' parameter.*'auto'"),
+        ({"ridge_weight": True}, "'ridge_weight' parameter.*Got True"),
         ({"random_state": -1}, "'random_state' parameter"),
         ({"hidden_layer_sizes": (0,)}, "'hidden_layer_sizes' parameter"),
         ({"hidden_layer_sizes": ()}, "'hidden_layer_sizes' parameter"),
@@ -501,6 +505,7 @@ def test_dense_starts_from_the_reference_forecast_on_one_series(sine):
     from conftest import make_panel
 
     def barely(**params):
+        params = {"ridge_weight": 0.0, **params}
         return DenseRegressor(learning_rate=1e-9, **{**FAST, **params})
 
     pipe = make_pipeline(SequenceWindower(5), barely()).fit(sine)
@@ -527,7 +532,7 @@ def test_rnn_starts_mirrored_from_the_reference_forecast(sine, cell, units):
     from conftest import make_panel
 
     def rnn(**params):
-        return RNNRegressor(cell, units, **{**FAST, **params})
+        return RNNRegressor(cell, units, **{**FAST, "ridge_weight": 0.0, **params})
 
     barely = make_pipeline(SequenceWindower(5), rnn(learning_rate=1e-9)).fit(sine)
     change = barely.predict(sine)[:-1] - sine[4:-1]
@@ -552,6 +557,67 @@ def test_rnn_starts_mirrored_from_the_reference_forecast(sine, cell, units):
     half = [la for la in layers if isinstance(la, keras.layers.RNN)][-1].cell.units // 2
     kernel = layers[-1].get_weights()[0]
     assert np.abs(kernel[:half] + kernel[half : 2 * half]).max() > 1e-3
+
+
+@pytest.mark.parametrize("Regressor", REGRESSORS)
+def test_ridge_weight_blends_the_network_with_a_ridge_regression(Regressor):
+    """The forecast is (1 - w) * network + w * ridge: the network is the same
+    for every weight, and w=1 is a ridge regression of the targets on the
+    windows measured against their means, standardized, with the level as
+    one more input, its penalty chosen by generalised cross-validation."""
+    from sklearn.linear_model import Ridge
+
+    from skseq._scaling import WindowScaler
+    from skseq.regressors._ridge import PENALTIES
+
+    rng = np.random.default_rng(0)
+    series = np.cumsum(rng.normal(size=120)) + np.sin(np.arange(120) / 3)
+    k = 6
+
+    def forecast(weight):
+        est = Regressor(ridge_weight=weight, **{**FAST, "horizon": 2})
+        pipe = make_pipeline(SequenceWindower(k), est).fit(series[:100])
+        return pipe.predict(series[90:]), est
+
+    network, _ = forecast(0.0)
+    ridge, fitted = forecast(1.0)
+    blend, _ = forecast(0.25)
+    np.testing.assert_allclose(blend, 0.75 * network + 0.25 * ridge, rtol=1e-9)
+    assert fitted.ridge_weight_ == 1.0 and fitted._ridge.penalty_ in PENALTIES
+    windows = np.lib.stride_tricks.sliding_window_view(series[:100], k)[:, :, None]
+    targets = np.lib.stride_tricks.sliding_window_view(series[k:100], 2)
+    scaler = WindowScaler("mean+level").fit(windows[:-2], targets)
+    X = scaler.transform(windows[:-2]).astype(np.float64)[:, :, :1].reshape(-1, k)
+    level = scaler.transform(windows[:-2]).astype(np.float64)[:, -1, 1:]
+    Y = scaler.transform_targets(targets, windows[:-2]).astype(np.float64)
+    model = Ridge(alpha=fitted._ridge.penalty_).fit(np.hstack([X, level]), Y)
+    later = np.lib.stride_tricks.sliding_window_view(series[90:], k)[:, :, None]
+    scaled = scaler.transform(later).astype(np.float64)
+    inputs = np.hstack([scaled[:, :, 0], scaled[:, -1, 1:]])
+    expected = scaler.inverse_targets(model.predict(inputs), later)
+    np.testing.assert_allclose(ridge, expected, rtol=1e-4)
+
+
+def test_ridge_weight_auto_blends_only_one_series_with_a_scaling(sine):
+    """"auto" is 0.5 on one series with a scaling, 0 for the lesson's
+    scaling=None and on a panel; partial_fit keeps the first fit's ridge."""
+    from conftest import make_panel
+
+    def fitted(data, windower=SequenceWindower(5), **params):
+        return make_pipeline(windower, DenseRegressor(**{**FAST, **params})).fit(data)
+
+    one = fitted(sine)[-1]
+    assert one.ridge_weight_ == 0.5
+    ridge = one._ridge
+    one.partial_fit(SequenceWindower(5).fit_transform(sine[::-1].copy()))
+    assert one._ridge is ridge
+    assert fitted(sine, scaling=None)[-1].ridge_weight_ == 0.0
+    assert fitted(sine, scaling=None)[-1]._ridge is None
+    panel_windower = SequenceWindower(
+        5, id_column="unique_id", time_column="ds", target_column="y"
+    )
+    assert fitted(make_panel(), panel_windower)[-1].ridge_weight_ == 0.0
+    assert fitted(make_panel(), panel_windower, ridge_weight=0.5)[-1]._ridge
 
 
 def test_a_numpy_generator_seeds_like_a_random_state(windows):

@@ -10,11 +10,20 @@ scaled whole.
 
 import numpy as np
 
-from skseq._scaling import WindowScaler, _chunks, scale_targets, scale_windows
+from skseq._scaling import WindowScaler, scale_targets, scale_windows
 
 # Penalties tried, on inputs and targets the scaling has standardized.
 PENALTIES = np.logspace(-3, 3, 25)
 METHOD = "mean+level"
+# Values per chunk of windows (0.5 MB): scaling one makes a few copies of it,
+# and the network's own training data stays the largest thing in memory.
+_CHUNK_VALUES = 2**16
+
+
+def _chunks(windows):
+    rows = max(1, _CHUNK_VALUES // max(1, windows.shape[1] * windows.shape[2]))
+    for start in range(0, len(windows), rows):
+        yield start, windows[start : start + rows]
 
 
 class RidgeForecast:
