@@ -599,11 +599,12 @@ def test_ridge_weight_blends_the_network_with_a_ridge_regression(Regressor):
 
 
 def test_ridge_weight_auto_blends_only_one_series_with_a_scaling(sine):
-    """"auto" is 0.5 on one series with a scaling, 0 for the lesson's
+    """ridge_weight="auto" is 0.5 on one series with a scaling, 0 for the lesson's
     scaling=None and on a panel; partial_fit keeps the first fit's ridge."""
     from conftest import make_panel
 
-    def fitted(data, windower=SequenceWindower(5), **params):
+    def fitted(data, windower=None, **params):
+        windower = windower or SequenceWindower(5)
         return make_pipeline(windower, DenseRegressor(**{**FAST, **params})).fit(data)
 
     one = fitted(sine)[-1]
