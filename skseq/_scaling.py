@@ -263,17 +263,17 @@ class WindowScaler:
         """How many of the network's channels are levels."""
         return n_channels - self.n_known if has_level_input(self.method) else 0
 
-    def transform(self, windows):
-        """Scaled float32 windows, the dtype Keras trains in."""
+    def transform(self, windows, dtype=np.float32):
+        """Scaled windows, float32 by default (the dtype Keras trains in)."""
         windows = np.asarray(windows, dtype=np.float64)
-        return scale_windows(self.method, windows, self.stats_).astype(np.float32)
+        return scale_windows(self.method, windows, self.stats_).astype(dtype)
 
-    def transform_targets(self, targets, windows):
-        """Scaled float32 targets of ``windows``, shape (n, n_outputs)."""
+    def transform_targets(self, targets, windows, dtype=np.float32):
+        """Scaled targets of ``windows``, shape (n, n_outputs), float32 by default."""
         targets = np.asarray(targets, dtype=np.float64).reshape(len(targets), -1)
         windows = np.asarray(windows, dtype=np.float64)
         scaled = scale_targets(self.method, targets, windows, self.stats_)
-        return scaled.astype(np.float32)
+        return scaled.astype(dtype)
 
     def inverse_targets(self, scaled, windows):
         """Predictions back in the user's units, float64, shape (n, n_outputs)."""
@@ -290,8 +290,9 @@ class WindowScaler:
         return out
 
 
-def _chunks(windows):
-    rows = max(1, _CHUNK_VALUES // max(1, windows.shape[1] * windows.shape[2]))
+def _chunks(windows, values=_CHUNK_VALUES):
+    """``(start, windows[start:start + rows])`` of about ``values`` values each."""
+    rows = max(1, values // max(1, windows.shape[1] * windows.shape[2]))
     for start in range(0, len(windows), rows):
         yield start, windows[start : start + rows]
 

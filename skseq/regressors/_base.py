@@ -24,12 +24,7 @@ from scikeras._saving_utils import pack_keras_model, unpack_keras_model
 from scikeras.wrappers import KerasRegressor
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import RegressorTags
-from sklearn.utils._param_validation import (
-    HasMethods,
-    Interval,
-    InvalidParameterError,
-    StrOptions,
-)
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from skseq._keras import keras, quiet_logs, seed_from, seeded
 from skseq._panel import PanelWindows
@@ -173,12 +168,9 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         # Interval(Integral) would take True as 1), then the declared
         # constraints, then routed keyword arguments.
         reject_bool_params(self, self._int_params)
-        if isinstance(self.ridge_weight, bool):
-            raise InvalidParameterError(
-                f"The 'ridge_weight' parameter of {type(self).__name__} must be a "
-                'float in the range [0.0, 1.0] or "auto". Got '
-                f"{self.ridge_weight!r} instead."
-            )
+        reject_bool_params(
+            self, ("ridge_weight",), 'a float in the range [0.0, 1.0] or "auto"'
+        )
         super()._validate_params()
         self._check_routed_params()
         self._check_one_name_per_knob()

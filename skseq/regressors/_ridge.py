@@ -10,7 +10,7 @@ scaled whole.
 
 import numpy as np
 
-from skseq._scaling import WindowScaler, scale_targets, scale_windows
+from skseq._scaling import WindowScaler, _chunks
 
 # Penalties tried, on inputs and targets the scaling has standardized.
 PENALTIES = np.logspace(-3, 3, 25)
@@ -18,12 +18,6 @@ METHOD = "mean+level"
 # Values per chunk of windows (0.5 MB): scaling one makes a few copies of it,
 # and the network's own training data stays the largest thing in memory.
 _CHUNK_VALUES = 2**16
-
-
-def _chunks(windows):
-    rows = max(1, _CHUNK_VALUES // max(1, windows.shape[1] * windows.shape[2]))
-    for start in range(0, len(windows), rows):
-        yield start, windows[start : start + rows]
 
 
 class RidgeForecast:
@@ -45,11 +39,11 @@ class RidgeForecast:
         self.scaler_.fit(windows, targets)
         self.n_values_ = windows.shape[2] - self.n_known
         sums = None
-        for start, part in _chunks(windows):
+        for start, part in _chunks(windows, _CHUNK_VALUES):
             stop = start + len(part)
-            inputs, scaled = (
-                self._inputs(part),
-                self._scaled_targets(targets[start:stop], part),
+            inputs = self._inputs(part)
+            scaled = self.scaler_.transform_targets(
+                targets[start:stop], part, dtype=np.float64
             )
             w = (
                 np.ones(len(inputs))
@@ -83,7 +77,7 @@ class RidgeForecast:
     def predict(self, windows):
         """Forecasts in the user's units, float64, (n, n_outputs); chunk by chunk."""
         out = []
-        for _, part in _chunks(windows):
+        for _, part in _chunks(windows, _CHUNK_VALUES):
             scaled = self._inputs(part) @ self.coef_ + self.intercept_
             out.append(self.scaler_.inverse_targets(scaled, part))
         if not out:
@@ -93,8 +87,7 @@ class RidgeForecast:
     def _inputs(self, windows):
         """Each step's values, step by step, then the last step's level and
         known channels: (n, window_length * n_values + the rest)."""
-        windows = np.asarray(windows, dtype=np.float64)
-        scaled = scale_windows(METHOD, windows, self.scaler_.stats_)
+        scaled = self.scaler_.transform(windows, dtype=np.float64)
         n = len(scaled)
         return np.concatenate(
             [
@@ -104,11 +97,6 @@ class RidgeForecast:
             axis=1,
         )
 
-    def _scaled_targets(self, targets, windows):
-        windows = np.asarray(windows, dtype=np.float64)
-        targets = np.asarray(targets, dtype=np.float64).reshape(len(targets), -1)
-        return scale_targets(METHOD, targets, windows, self.scaler_.stats_)
-
 
 def _gcv_ridge(gram, cross, yy, n_rows):
     """Coefficients and penalty of the centred ridge fit with the lowest
@@ -116,18 +104,20 @@ def _gcv_ridge(gram, cross, yy, n_rows):
     eigenvalues, vectors = np.linalg.eigh(gram)
     eigenvalues = np.clip(eigenvalues, 0.0, None)
     projected = vectors.T @ cross
+
+    def coefficients(penalty):
+        return vectors @ (projected / (eigenvalues + penalty)[:, None])
+
     best = None
     for penalty in PENALTIES:
-        shrink = 1.0 / (eigenvalues + penalty)
-        coef = vectors @ (shrink[:, None] * projected)
+        coef = coefficients(penalty)
         rss = yy - 2 * np.sum(coef * cross) + np.sum(coef * (gram @ coef))
-        dof = np.sum(eigenvalues * shrink) + 1  # + 1: the intercept
+        dof = np.sum(eigenvalues / (eigenvalues + penalty)) + 1  # + 1: the intercept
         if dof >= n_rows:
             continue
         score = max(rss, 0.0) / (1 - dof / n_rows) ** 2
         if best is None or score < best[0]:
-            best = (score, coef, penalty)
-    if best is None:  # as many inputs as windows: the strongest penalty
-        shrink = 1.0 / (eigenvalues + PENALTIES[-1])
-        return vectors @ (shrink[:, None] * projected), PENALTIES[-1]
-    return best[1], best[2]
+            best = (score, penalty)
+    # As many inputs as windows leaves no penalty scored: the strongest.
+    penalty = PENALTIES[-1] if best is None else best[1]
+    return coefficients(penalty), penalty
