@@ -16,16 +16,19 @@ Models, all with their DEFAULT settings except ``window_length`` and
   "auto": half the training windows within 10-100, so airline 51, co2 100,
   sunspots 100, nile 37);
 * ``simple``, ``lstm``, ``gru``: ``RNNRegressor(cell=...)`` (32 units,
-  batch 32, epochs "auto").
+  batch 32, epochs "auto": the same within 30-100).
 
 Networks are fitted with ``random_state`` 0 .. S-1 (``--seeds``, default 3)
 and their MAE is averaged over the seeds (the standard deviation over seeds,
 ddof=1, is shown next to it).
 
 Table 1 compares the models. Table 2 repeats ``DenseRegressor`` and
-``RNNRegressor(cell="lstm")`` with ``scaling`` in {"last", "mean",
-"standard", None} to show which default is best ("last" is the default, so
-its column is the Table 1 result, not a second fit).
+``RNNRegressor(cell="lstm")`` with each ``scaling`` in ``SCALINGS``
+("last", "mean", "last+level", "mean+level", "standard", None) to show
+which default is best. The default (``scaling="auto"``, which is
+"last+level" on one series) is not fitted a second time: its column is the
+Table 1 result. Every column with a scaling is blended with the ridge
+regression (``ridge_weight="auto"``); the None column is the network alone.
 
 Usage::
 

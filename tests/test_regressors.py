@@ -599,8 +599,9 @@ def test_ridge_weight_blends_the_network_with_a_ridge_regression(Regressor):
 
 
 def test_ridge_weight_auto_blends_only_one_series_with_a_scaling(sine):
-    """ridge_weight="auto" is 0.5 on one series with a scaling, 0 for the lesson's
-    scaling=None and on a panel; partial_fit keeps the first fit's ridge."""
+    """ridge_weight="auto" is 0.5 on one series with a scaling up to 512 windows
+    and 256 / n beyond, 0 for the lesson's scaling=None and on a panel;
+    partial_fit keeps the first fit's ridge."""
     from conftest import make_panel
 
     def fitted(data, windower=None, **params):
@@ -614,6 +615,9 @@ def test_ridge_weight_auto_blends_only_one_series_with_a_scaling(sine):
     assert one._ridge is ridge
     assert fitted(sine, scaling=None)[-1].ridge_weight_ == 0.0
     assert fitted(sine, scaling=None)[-1]._ridge is None
+    long = np.sin(0.3 * np.arange(1024 + 5))  # 1,024 windows of 5 with targets
+    assert fitted(long)[-1].ridge_weight_ == 0.25
+    assert fitted(long[-512 - 5 :])[-1].ridge_weight_ == 0.5
     panel_windower = SequenceWindower(
         5, id_column="unique_id", time_column="ds", target_column="y"
     )

@@ -56,8 +56,12 @@ _AUTO_MIN_EPOCHS, _AUTO_MAX_EPOCHS = 30, 100
 
 # ridge_weight="auto" on one series with a scaling: the forecast is half the
 # network's, half a ridge regression's on the same windows (README, "Against
-# classical models": on M3 the blend beat each part alone for every network).
-_AUTO_RIDGE_WEIGHT = 0.5
+# classical models": on M3 the blend beat each part alone for every network),
+# up to this many windows; beyond, the ridge's share shrinks as 256 / n. In
+# benchmarks/bench_long.py's series cut to 400-1,600 windows an even blend
+# cost Dense and the LSTM up to 12% on half-hourly demand at 1,600 windows,
+# where a share near 0.15 did not; weekly CO2 gained from any share up to 0.5.
+_AUTO_RIDGE_WEIGHT, _AUTO_RIDGE_WINDOWS = 0.5, 512
 
 # batch_size="auto" (opt-in): 32 windows per update, larger where an epoch
 # would otherwise take more than this many updates; series up to 512 windows
@@ -275,7 +279,7 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         """Resolve ``ridge_weight`` and fit the ridge regression it blends in."""
         weight = self.ridge_weight
         if weight == "auto":
-            weight = _AUTO_RIDGE_WEIGHT if at_reference else 0.0
+            weight = auto_ridge_weight(data.n_windows) if at_reference else 0.0
         self.ridge_weight_ = float(weight)
         self._ridge = RidgeForecast(data.n_known).fit(data) if weight > 0 else None
 
@@ -519,6 +523,15 @@ def auto_epochs(n_windows, floor=_AUTO_MIN_EPOCHS):
     more train as with ``epochs=100``.
     """
     return int(min(_AUTO_MAX_EPOCHS, max(floor, n_windows // 2)))
+
+
+def auto_ridge_weight(n_windows):
+    """The share ``ridge_weight="auto"`` gives the ridge regression on one
+    series with a scaling: 0.5 up to 512 windows, then ``256 / n_windows``
+    (0.25 at 1,024 windows), as the network needs the ridge's regularisation
+    less the more windows it trains on.
+    """
+    return _AUTO_RIDGE_WEIGHT * min(1.0, _AUTO_RIDGE_WINDOWS / max(n_windows, 1))
 
 
 def auto_batch_size(n_windows):
