@@ -23,11 +23,21 @@ listed. Fit times are
 medians over seeds in this one process, and the ratio column divides the
 first batch size's median by each row's.
 
+``--blend 200,400,800,1600`` measures ``ridge_weight="auto"`` instead: each
+series is cut to its last N training windows (the test part unchanged) and
+the default networks (batch 32) forecast it alone (``ridge_weight`` 0), as an
+even blend (0.5) and with "auto" (0.5 up to 512 windows, ``256 / N``
+beyond); the best share on a grid of 0.05 is shown for reference. The network
+is the same whatever the weight (the ridge regression needs no seed), so one
+fit gives every blend: its fitted ``ridge_weight_`` is set to each share
+before predicting.
+
 Usage (about 13 minutes on 2 cores; 20 with a batch of 256 as well)::
 
     python benchmarks/bench_long.py --batch-sizes 32,auto,256  # results_long.txt
     python benchmarks/bench_long.py --seeds 1
     python benchmarks/bench_long.py --models dense --batch-sizes 32,auto,256  # 1 minute
+    python benchmarks/bench_long.py --models dense,lstm --blend 200,400,800,1600 # 4 min
 """
 
 import argparse
@@ -68,6 +78,42 @@ def one_step(values, window_length, n_train, n_test, kind, batch_size, seed):
     return float(error), fit, pipe[-1]
 
 
+def blend_table(kinds, cuts, seeds):
+    """One-step MAE of each network alone, evenly blended and with
+    ``ridge_weight="auto"``, on the series cut to ``cuts`` training windows."""
+    from skseq.regressors._base import auto_ridge_weight
+
+    grid = np.round(np.arange(0, 1.0001, 0.05), 2)
+    print("one-step MAE on the test part (mean over seeds), by training windows N")
+    print()
+    header = f"{'series':<11}{'N':>6}  {'model':<6}{'alone':>10}{'even 0.5':>10}"
+    print(header + f"{'auto':>16}{'best share':>16}")
+    for name, (values, window, n_train, n_test) in load_series().items():
+        test = values[n_train : n_train + n_test]
+        history = values[n_train - window : n_train + n_test]
+        for n_windows in cuts:
+            train = values[n_train - window - n_windows : n_train]
+            auto = auto_ridge_weight(n_windows)
+            for kind in kinds:
+                errors = {w: [] for w in (*grid, auto)}
+                for seed in range(seeds):
+                    pipe, _ = fit_pipeline(kind, train, window, None, 1, seed)
+                    network = pipe[-1]
+                    assert network.ridge_weight_ == auto
+                    for weight in errors:
+                        network.ridge_weight_ = weight
+                        forecast = pipe.predict(history)[:-1]
+                        errors[weight].append(np.mean(np.abs(test - forecast)))
+                mean = {w: float(np.mean(e)) for w, e in errors.items()}
+                best = min(grid, key=mean.get)
+                print(
+                    f"{name:<11}{n_windows:>6}  {kind:<6}{mean[0.0]:>10.4g}"
+                    f"{mean[0.5]:>10.4g}{f'{mean[auto]:.4g} ({auto:.2f})':>16}"
+                    f"{f'{mean[best]:.4g} ({best:.2f})':>16}",
+                    flush=True,
+                )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch-sizes", default="32,auto")
@@ -75,10 +121,22 @@ def main():
     parser.add_argument(
         "--models", default=",".join(NETWORKS), help="networks to run, comma-separated"
     )
+    parser.add_argument(
+        "--blend",
+        default=None,
+        help="training windows to cut the series to, comma-separated: measure "
+        'ridge_weight="auto" instead of batch sizes',
+    )
     args = parser.parse_args()
     kinds = [k for k in args.models.split(",") if k]
     if not kinds or set(kinds) - set(NETWORKS):
         parser.error(f"--models takes names from {list(NETWORKS)}; got {args.models!r}")
+    if args.blend:
+        print_environment()
+        print(f"command   : python benchmarks/bench_long.py {' '.join(sys.argv[1:])}")
+        print()
+        blend_table(kinds, [int(n) for n in args.blend.split(",")], args.seeds)
+        return
     sizes = [s if s == "auto" else int(s) for s in args.batch_sizes.split(",")]
     print_environment()
     print(f"command   : python benchmarks/bench_long.py {' '.join(sys.argv[1:])}")
