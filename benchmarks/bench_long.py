@@ -37,7 +37,8 @@ Usage (about 13 minutes on 2 cores; 20 with a batch of 256 as well)::
     python benchmarks/bench_long.py --batch-sizes 32,auto,256  # results_long.txt
     python benchmarks/bench_long.py --seeds 1
     python benchmarks/bench_long.py --models dense --batch-sizes 32,auto,256  # 1 minute
-    python benchmarks/bench_long.py --models dense,lstm --blend 200,400,800,1600  # 4 min, results_long_blend.txt
+    # results_long_blend.txt, 4 minutes:
+    python benchmarks/bench_long.py --models dense,lstm --blend 200,400,800,1600
 """
 
 import argparse
