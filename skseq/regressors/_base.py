@@ -66,9 +66,9 @@ _AUTO_RIDGE_WEIGHT, _AUTO_RIDGE_WINDOWS = 0.5, 512
 # batch_size="auto" (opt-in): 32 windows per update, larger where an epoch
 # would otherwise take more than this many updates; series up to 512 windows
 # keep batches of 32. Measured in benchmarks/bench_long.py: on 1,600-1,800
-# windows of 48-52 steps it trains recurrent networks about 3 times faster,
-# better on weekly CO2 and 13-14% worse on half-hourly demand, so the default
-# stays 32.
+# windows of 48-52 steps it trains recurrent networks 2-3 times faster, as
+# good or better on weekly CO2 and 7-15% worse on half-hourly demand, so the
+# default stays 32.
 _AUTO_MIN_BATCH, _AUTO_BATCHES_PER_EPOCH = 32, 16
 
 
