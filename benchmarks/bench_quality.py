@@ -34,6 +34,9 @@ Usage::
 
     python benchmarks/bench_quality.py            # full run, 3 seeds
     python benchmarks/bench_quality.py --quick    # 5 epochs, to try it out
+    # results_window.txt: the monthly series with windows of two years
+    python benchmarks/bench_quality.py --series airline co2 \\
+        --window-length airline=24 --window-length co2=24
 """
 
 import argparse
@@ -358,6 +361,20 @@ def parse_override(text):
     return target, name, value
 
 
+def parse_windows(texts, parser):
+    """``SERIES=K`` pairs from ``--window-length``, checked."""
+    windows = {}
+    for text in texts:
+        name, _, value = text.partition("=")
+        if name not in WINDOW_LENGTHS or not value.isdigit() or int(value) < 1:
+            parser.error(
+                f"--window-length expects SERIES=K with SERIES one of "
+                f"{', '.join(WINDOW_LENGTHS)} and K a positive integer, got {text!r}"
+            )
+        windows[name] = int(value)
+    return windows
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -386,6 +403,14 @@ def main():
     )
     parser.add_argument("--no-scaling-table", action="store_true", help="skip Table 2")
     parser.add_argument(
+        "--window-length",
+        action="append",
+        default=[],
+        metavar="SERIES=K",
+        help="windows of K values for SERIES instead of WINDOW_LENGTHS's, e.g. "
+        "airline=24; repeatable",
+    )
+    parser.add_argument(
         "--param",
         action="append",
         default=[],
@@ -399,6 +424,7 @@ def main():
         epochs = QUICK_EPOCHS
 
     overrides = [parse_override(text) for text in args.param]
+    window_lengths = {**WINDOW_LENGTHS, **parse_windows(args.window_length, parser)}
     start = time.perf_counter()
     print_environment()
     print(f"command   : {' '.join(['python', *sys.argv])}")
@@ -422,7 +448,7 @@ def main():
     n_fits = 0
     for name in names:
         values = series[name]
-        k = WINDOW_LENGTHS[name]
+        k = window_lengths[name]
         split = split_point(values, name)
         print(
             f"{name}: {len(values)} values, train {split}, test {len(values) - split}, "
