@@ -28,7 +28,11 @@ the networks with one parameter changed (``networks@epochs=30``), and
 seeds (their fit times added), to measure a seed ensemble.
 ``@window_length=K`` (networks or ``ridge``) gives that model windows of K
 values instead of the protocol's (``ridge,networks`` is not a group: list
-them, ``ridge,dense,lstm,gru@window_length=24``).
+them, ``ridge,dense,lstm,gru@window_length=24``); ``@window_length=12|24``
+chooses among the candidates per series on the training values alone (one-step
+MAE on the last 20% of the training part after fitting on the rest; the
+fit time includes those fits), and ``x1|x2`` names multiples of the
+protocol's window (12 and 24 on M3 and airline, 5 and 10 on nile).
 
 Usage (each part well under 6 minutes on 2 cores, except as noted)::
 
@@ -36,9 +40,11 @@ Usage (each part well under 6 minutes on 2 cores, except as noted)::
     python benchmarks/bench_classical.py m3 --models classical
     python benchmarks/bench_classical.py m3 --models networks --seeds 1
     python benchmarks/bench_classical.py report   # writes results_classical.txt
-    # windows of two years on M3 (about 3 minutes)
-    python benchmarks/bench_classical.py m3 \\
+    # windows of two years on M3 (about 5 minutes), then chosen per series
+    python benchmarks/bench_classical.py m3 --seeds 3 \\
         --models ridge,dense,lstm,gru@window_length=24
+    python benchmarks/bench_classical.py m3 --seeds 3 \\
+        --models 'ridge,dense,lstm,gru@window_length=x1|x2'
 
 Raw results accumulate in ``results_classical.json`` (one record per series,
 model and seed; a rerun of a part replaces its own records).
@@ -80,17 +86,56 @@ def is_network(kind):
 
 
 def split_window(kind, window_length):
-    """``kind`` without an ``@window_length=K`` setting, and the window it
-    asks for (``window_length`` if none)."""
+    """``kind`` without an ``@window_length=...`` setting, and the windows it
+    asks for: a tuple of candidates (``(window_length,)`` if none)."""
     base, *settings = kind.split("@")
-    rest = []
+    rest, candidates = [], (window_length,)
     for setting in settings:
         name, _, value = setting.partition("=")
         if name == "window_length":
-            window_length = int(value)
+            candidates = tuple(
+                window_length * int(k[1:]) if k.startswith("x") else int(k)
+                for k in value.split("|")
+            )
         else:
             rest.append(setting)
-    return "@".join([base, *rest]), window_length
+    return "@".join([base, *rest]), candidates
+
+
+CHOSEN = {}  # (kind, seed, training values) -> the window chosen for them
+
+
+def chosen_window(kind, train, seed):
+    """The window ``choose_window`` chose for these, or None."""
+    return CHOSEN.get((split_window(kind, 0)[0], seed, train.tobytes()))
+
+
+def choose_window(kind, train, candidates, season, seed):
+    """``@window_length=12|24``: the candidate whose one-step model, fitted on
+    the first 80% of ``train``, has the lowest MAE on its last 20% (the same
+    targets for every candidate); the seconds those fits took.
+
+    Only training values are used, so the choice is one a user could make.
+    One choice per series, model and seed: the horizon-18 model of M3 reuses
+    the one-step choice (its 18 steps do not fit in the training tail).
+    """
+    key = (kind, seed, train.tobytes())
+    if key in CHOSEN:
+        return CHOSEN[key], 0.0
+    split = int(round(0.8 * len(train)))
+    inner, tail = train[:split], train[split:]
+    errors, seconds = [], 0.0
+    for k in candidates:
+        history = np.concatenate([inner[-k:], tail])
+        if kind == "ridge":
+            pred, elapsed = ridge(inner, history, k, 1)
+        else:
+            pipe, elapsed = fit_pipeline(kind, inner, k, season, 1, seed)
+            pred = np.asarray(pipe.predict(history)).reshape(len(tail) + 1, -1)
+        errors.append(float(np.mean(np.abs(pred[:-1, 0] - tail))))
+        seconds += elapsed
+    CHOSEN[key] = candidates[int(np.argmin(errors))]
+    return CHOSEN[key], seconds
 
 
 def make_model(kind, season, horizon, seed):
@@ -161,12 +206,17 @@ def run(kind, train, later, window_length, season, horizon, seed):
     Returns the predictions (one row per window; the first forecasts what
     follows ``train``) and the fit time in seconds.
     """
-    kind, window_length = split_window(kind, window_length)
+    kind, candidates = split_window(kind, window_length)
+    window_length, choosing = candidates[0], 0.0
+    if len(candidates) > 1:
+        window_length, choosing = choose_window(kind, train, candidates, season, seed)
     history = np.concatenate([train[-window_length:], later])
     if kind == "ridge":
-        return ridge(train, history, window_length, horizon)
+        pred, elapsed = ridge(train, history, window_length, horizon)
+        return pred, elapsed + choosing
     pipe, elapsed = fit_pipeline(kind, train, window_length, season, horizon, seed)
-    return np.asarray(pipe.predict(history)).reshape(len(later) + 1, -1), elapsed
+    pred = np.asarray(pipe.predict(history)).reshape(len(later) + 1, -1)
+    return pred, elapsed + choosing
 
 
 def fit_pipeline(kind, train, window_length, season, horizon, seed):
@@ -221,7 +271,8 @@ def shipped(models, seeds):
             for seed in seeds if is_network(kind) else [0]:
                 pred, fit_s = run(kind, train, test, k, SEASONS[name], 1, seed)
                 error = float(np.mean(np.abs(pred[:-1, 0] - test)))
-                records.append(_record("shipped", name, kind, seed, error, None, fit_s))
+                record = _record("shipped", name, kind, seed, error, None, fit_s)
+                records.append(_with_window(record, kind, train, seed))
                 print(f"  {name:<9} {kind:<7} seed {seed}  MAE {error:.4g}", end="")
                 print(f"  fit {fit_s:.2f}s")
     return records
@@ -252,9 +303,9 @@ def m3(models, seeds, first, n_series):
                     many, fit_h = one, None
                 mase_1 = float(np.mean(np.abs(one[:-1, 0] - test))) / scale
                 mase_h = float(np.mean(np.abs(many[0] - test))) / scale
-                records.append(
-                    _record("m3", item.sn, kind, seed, mase_1, mase_h, fit_1, fit_h)
-                )
+                fits = (fit_1, fit_h)
+                record = _record("m3", item.sn, kind, seed, mase_1, mase_h, *fits)
+                records.append(_with_window(record, kind, train, seed))
         print(f"  {item.sn} ({len(train)} values) done", flush=True)
     return records
 
@@ -270,6 +321,11 @@ def _record(part, series, model, seed, one_step, horizon, fit_s, fit_h=None):
         "fit_s": fit_s,
         "fit_h_s": fit_h,
     }
+
+
+def _with_window(record, kind, train, seed):
+    window = chosen_window(kind, train, seed)
+    return record if window is None else {**record, "window_length": window}
 
 
 # --- report ----------------------------------------------------------------
@@ -304,7 +360,24 @@ def report(records):
         )
         models = _models(m3_records)
         out("  " + "  ".join(f"{m}={_median_fit(m3_records, m)}" for m in models))
+    _windows_chosen(out, records)
     return "\n".join(lines)
+
+
+def _windows_chosen(out, records):
+    """How often each candidate won, for the ``window_length=a|b`` variants."""
+    chosen = {}
+    for r in records:
+        if "window_length" in r:
+            counts = chosen.setdefault((r["part"], r["model"]), {})
+            counts[r["window_length"]] = counts.get(r["window_length"], 0) + 1
+    if not chosen:
+        return
+    out("")
+    out("Windows chosen on the training values (series x seeds):")
+    for (part, model), counts in sorted(chosen.items()):
+        text = ", ".join(f"{k}: {n}" for k, n in sorted(counts.items()))
+        out(f"  {part:<8} {model:<28} {text}")
 
 
 def _models(records):
@@ -366,9 +439,9 @@ def _summary_row(out, records, metric):
                 )
                 for s in seeds
             ]
-            out(f"  {m:<22}" + " ".join(f"{v:.3f}" for v in per_seed))
+            out(f"  {m:<22} " + " ".join(f"{v:.3f}" for v in per_seed))
         elif is_network(m):
-            out(f"  {m:<22}seed {seeds[0]} only")
+            out(f"  {m:<22} seed {seeds[0]} only")
 
 
 def _verdicts(out, records, metric):
