@@ -1,5 +1,7 @@
 """Scorers that work in series mode, where ``y`` is None."""
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.metrics import get_scorer, make_scorer
@@ -10,7 +12,7 @@ from skseq._panel import PanelWindows
 __all__ = ["make_series_scorer", "series_predictions"]
 
 
-def make_series_scorer(metric, *, greater_is_better=True, **kwargs):
+def make_series_scorer(metric, *, greater_is_better=True, last=None, **kwargs):
     """Turn a metric into a scorer that derives its targets from the series.
 
     scikit-learn's named scorers call the metric with the ``y`` given to
@@ -20,6 +22,13 @@ def make_series_scorer(metric, *, greater_is_better=True, **kwargs):
     the true target, and scores the predictions for those windows. With a
     ``y`` it behaves as the plain scorer.
 
+    A test part's first ``window_length`` values are inputs only, so by
+    default a longer window is scored on fewer, later targets. With
+    ``last=n`` only the last ``n`` targets of each test part are scored,
+    the same values for every window length: give the splitter test parts
+    of at least ``n`` plus the longest window searched, as in
+    ``TimeSeriesSplit(n_splits=2, test_size=n + 24)`` for windows up to 24.
+
     Parameters
     ----------
     metric : str or callable
@@ -28,6 +37,12 @@ def make_series_scorer(metric, *, greater_is_better=True, **kwargs):
     greater_is_better : bool, default=True
         For a callable metric: whether higher values are better (if False
         the scorer returns the negated metric, as ``make_scorer`` does).
+    last : int, default=None
+        Score only the last ``last`` targets of each test part (one series;
+        with ``horizon`` H, the last ``last`` windows whose H targets are
+        known). A test part with fewer targets raises a ``ValueError``
+        (in ``GridSearchCV``: a NaN score with that message as a warning).
+        None scores every target.
     **kwargs : dict
         Extra arguments for a callable metric.
 
@@ -50,6 +65,20 @@ def make_series_scorer(metric, *, greater_is_better=True, **kwargs):
     ...     scoring=make_series_scorer("neg_mean_absolute_error"))
     >>> scores.shape, bool(np.all(scores <= 0))
     ((2,), True)
+
+    Windows of 2 and 8 values scored on the same last 10 values of each
+    test part (naive persistence does not depend on the window, so both
+    score the same):
+
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from skseq import NaiveRegressor
+    >>> pipe = make_pipeline(SequenceWindower(2), NaiveRegressor())
+    >>> search = GridSearchCV(pipe, {"sequencewindower__window_length": [2, 8]},
+    ...     cv=TimeSeriesSplit(2, test_size=18),
+    ...     scoring=make_series_scorer("neg_mean_absolute_error", last=10))
+    >>> scores = search.fit(series).cv_results_["mean_test_score"]
+    >>> bool(scores[0] == scores[1])
+    True
     """
     if isinstance(metric, str):
         base = get_scorer(metric)
@@ -59,7 +88,11 @@ def make_series_scorer(metric, *, greater_is_better=True, **kwargs):
         raise TypeError(
             f"metric must be a scorer name or a callable metric, got {metric!r}"
         )
-    return _SeriesScorer(base)
+    if last is not None and (
+        isinstance(last, bool) or not isinstance(last, Integral) or last < 1
+    ):
+        raise ValueError(f"last must be an int >= 1 or None, got {last!r}.")
+    return _SeriesScorer(base, None if last is None else int(last))
 
 
 def series_predictions(estimator, X):
@@ -81,20 +114,24 @@ def series_predictions(estimator, X):
     last_values : ndarray of the same shape
         Each window's last value (first feature): naive persistence.
     """
+    return _predictions(estimator, X)[:3]
+
+
+def _predictions(estimator, X):
+    """``series_predictions``, and whether they came from many series."""
     if hasattr(estimator, "_each"):  # one model per series
         parts = [series_predictions(m, rows) for m, rows in estimator._each(X)]
-        return tuple(np.concatenate(arrays) for arrays in zip(*parts, strict=True))
+        arrays = (np.concatenate(a) for a in zip(*parts, strict=True))
+        return (*arrays, True)
     if isinstance(estimator, Pipeline):
         X = estimator[:-1].transform(X)
         estimator = estimator[-1]
     windows, y_true = estimator.series_targets(X)
-    if isinstance(windows, PanelWindows):
-        naive = windows.last_values()
-    else:
-        naive = windows[:, -1, 0]
+    panel = isinstance(windows, PanelWindows)
+    naive = windows.last_values() if panel else windows[:, -1, 0]
     if y_true.ndim == 2:  # horizon > 1: persistence repeats the last value
         naive = np.repeat(naive[:, np.newaxis], y_true.shape[1], axis=1)
-    return y_true, estimator.predict(windows), naive
+    return y_true, estimator.predict(windows), naive, panel
 
 
 def panel_predictions(estimator, X, season_length=1):
@@ -141,17 +178,34 @@ def panel_predictions(estimator, X, season_length=1):
 
 
 class _SeriesScorer:
-    def __init__(self, base):
+    def __init__(self, base, last=None):
         self.base = base
+        self.last = last
 
     def __call__(self, estimator, X, y=None, **kwargs):
         if y is not None:
             return self.base(estimator, X, y, **kwargs)
-        y_true, y_pred, _ = series_predictions(estimator, X)
+        y_true, y_pred, _, panel = _predictions(estimator, X)
+        if self.last is not None and panel:
+            raise ValueError(
+                "make_series_scorer(last=...) scores one series; on a panel, "
+                "PanelTimeSeriesSplit gives each test part its history, so every "
+                "window length is scored on the same targets without it."
+            )
+        if self.last is not None:
+            if len(y_true) < self.last:
+                raise ValueError(
+                    f"last={self.last}: the test part has only {len(y_true)} "
+                    "targets for this window length; give the splitter test "
+                    "parts of at least last plus the longest window_length "
+                    "(and horizon - 1)."
+                )
+            y_true, y_pred = y_true[-self.last :], y_pred[-self.last :]
         return self.base(_Predicted(y_pred), None, y_true, **kwargs)
 
     def __repr__(self):
-        return f"make_series_scorer({self.base!r})"
+        last = "" if self.last is None else f", last={self.last}"
+        return f"make_series_scorer({self.base!r}{last})"
 
 
 class _Predicted(RegressorMixin, BaseEstimator):

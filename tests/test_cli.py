@@ -73,6 +73,7 @@ def test_forecast_prints_dated_bounds_and_draws_them(capsys, tmp_path):
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.keras
 def test_forecast_of_a_network_repeats_with_its_seed(capsys):
     """The same --seed prints the same numbers; another seed trains another net."""
     args = ["forecast", "--model", "dense", "--epochs", "2", "--steps", "3"]

@@ -156,6 +156,67 @@ def test_series_scorer_in_grid_search_matches_compare_mae(sine):
         assert score == pytest.approx(-table.loc["naive", "mae"])
 
 
+def _window_grid(scorer, windows=(2, 8), test_size=18):
+    """Mean test scores of naive persistence over window lengths."""
+    grid = GridSearchCV(
+        _baselines()["naive"],
+        {"sequencewindower__window_length": list(windows)},
+        cv=TimeSeriesSplit(2, test_size=test_size),
+        scoring=scorer,
+        error_score="raise",
+    )
+    return grid.fit(np.cumsum(np.sin(np.arange(80) / 3) + 0.1)).cv_results_
+
+
+def test_series_scorer_compares_window_lengths_on_different_targets_by_default():
+    """Without ``last``, a longer window scores fewer, later targets of each fold."""
+    scores = _window_grid(make_series_scorer("neg_mean_absolute_error"))
+    # persistence does not depend on the window; only the targets differ
+    assert scores["mean_test_score"][0] != pytest.approx(scores["mean_test_score"][1])
+
+
+def test_series_scorer_last_scores_every_window_on_the_same_targets():
+    """``last=n``: the last n targets of each fold, whatever the window length."""
+    seen = []
+
+    def total(y_true, y_pred):
+        seen.append(np.asarray(y_true).copy())
+        return mean_absolute_error(y_true, y_pred)
+
+    scorer = make_series_scorer(total, greater_is_better=False, last=10)
+    scores = _window_grid(scorer, windows=(2, 5, 8))
+    np.testing.assert_array_equal(
+        scores["mean_test_score"], scores["mean_test_score"][0]
+    )
+    # 3 windows x 2 folds, 10 targets each; the same targets per fold
+    assert [len(t) for t in seen] == [10] * 6
+    for targets in (seen[0::2], seen[1::2]):  # candidates outer, folds inner
+        for t in targets[1:]:
+            np.testing.assert_array_equal(t, targets[0])
+
+
+def test_series_scorer_last_is_the_metric_on_the_last_targets(sine):
+    pipe = _baselines(4)["naive"].fit(sine[:80])
+    test = sine[80:]
+    scorer = make_series_scorer("neg_mean_absolute_error", last=7)
+    expected = mean_absolute_error(test[-7:], test[-8:-1])  # persistence
+    assert scorer(pipe, test) == pytest.approx(-expected)
+    assert "last=7" in repr(scorer)
+
+
+def test_series_scorer_last_refuses_a_test_part_with_too_few_targets():
+    with pytest.raises(ValueError, match="last=15: the test part has only 10 targets"):
+        _window_grid(
+            make_series_scorer("neg_mean_absolute_error", last=15), test_size=18
+        )
+
+
+@pytest.mark.parametrize("last", [0, -3, 2.5, True, "10"])
+def test_series_scorer_last_must_be_a_positive_int(last):
+    with pytest.raises(ValueError, match=r"last must be an int >= 1 or None, got"):
+        make_series_scorer("neg_mean_absolute_error", last=last)
+
+
 # Keras models --------------------------------------------------------------
 
 

@@ -196,6 +196,15 @@ def test_grid_search_and_cross_validate_on_a_panel():
         assert score == pytest.approx(-np.mean(errors))
 
 
+def test_series_scorer_last_is_refused_on_a_panel():
+    """``last`` counts one series' targets; a panel is scored by its splitter."""
+    panel = make_panel()
+    scorer = make_series_scorer("neg_mean_absolute_error", last=2)
+    for model in (naive_pipe().fit(panel), PerSeries(naive_pipe()).fit(panel)):
+        with pytest.raises(ValueError, match="last=...\\) scores one series"):
+            scorer(model, panel)
+
+
 def test_validation_curve_on_a_panel():
     panel = make_panel()
     pipe = Pipeline([("window", windower(3)), ("model", SeasonalNaiveRegressor(1))])
