@@ -493,6 +493,19 @@ def _verdicts(out, records, metric):
     )
     share = f"{best_net}/{n} ({best_net / n:.0%})"
     out(f"  best network beats the better of ETS/ARIMA on {share}")
+    # The same for a variant run for every network (dense@X, lstm@X, gru@X).
+    suffixes = {m.partition("@")[2] for m in present if "@" in m}
+    for suffix in sorted(suffixes):
+        variant = [f"{net}@{suffix}" for net in NETWORKS]
+        if not all(v in present for v in variant):
+            continue
+        best_net = sum(
+            min(np.mean(c[k]) for k in variant)
+            < min(np.mean(c["ets"]), np.mean(c["arima"]))
+            for c in usable
+        )
+        share = f"{best_net}/{n} ({best_net / n:.0%})"
+        out(f"  best network @{suffix} beats the better of ETS/ARIMA on {share}")
 
 
 def _median_fit(records, model):
