@@ -486,26 +486,20 @@ def _verdicts(out, records, metric):
     if not present:
         return
     defaults = [m for m in present if m in NETWORKS] or present
-    best_net = sum(
-        min(np.mean(c[k]) for k in defaults)
-        < min(np.mean(c["ets"]), np.mean(c["arima"]))
-        for c in usable
-    )
-    share = f"{best_net}/{n} ({best_net / n:.0%})"
-    out(f"  best network beats the better of ETS/ARIMA on {share}")
+    groups = {"": defaults}
     # The same for a variant run for every network (dense@X, lstm@X, gru@X).
-    suffixes = {m.partition("@")[2] for m in present if "@" in m}
-    for suffix in sorted(suffixes):
+    for suffix in sorted({m.partition("@")[2] for m in present if "@" in m}):
         variant = [f"{net}@{suffix}" for net in NETWORKS]
-        if not all(v in present for v in variant):
-            continue
+        if all(v in present for v in variant):
+            groups[f" @{suffix}"] = variant
+    for label, kinds in groups.items():
         best_net = sum(
-            min(np.mean(c[k]) for k in variant)
+            min(np.mean(c[k]) for k in kinds)
             < min(np.mean(c["ets"]), np.mean(c["arima"]))
             for c in usable
         )
         share = f"{best_net}/{n} ({best_net / n:.0%})"
-        out(f"  best network @{suffix} beats the better of ETS/ARIMA on {share}")
+        out(f"  best network{label} beats the better of ETS/ARIMA on {share}")
 
 
 def _median_fit(records, model):
