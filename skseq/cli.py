@@ -34,7 +34,17 @@ def main(argv=None):
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "compare":
+        windows = args.window_length
+        twice = sorted({k for k in windows if windows.count(k) > 1})
+        if twice:
+            parser.error(f"--window-length lists {twice[0]} more than once")
         if args.id_column is not None or args.time_column is not None:
+            if len(windows) > 1:
+                parser.error(
+                    "several --window-length values are for one series; a panel "
+                    "compares one window"
+                )
+            args.window_length = windows[0]
             return _compare_panel(parser, args)
         if args.test_size is not None:
             parser.error("--test-size is for panels (with --id-column)")
@@ -44,21 +54,23 @@ def main(argv=None):
         parser.error(str(error))
     if args.command == "forecast":
         return _forecast_command(parser, args, series, label)
-    needed = (args.folds + 1) * (args.window_length + 1)
+    windows = args.window_length
+    longest = max(windows)
+    needed = (args.folds + 1) * (longest + 1)
     if len(series) < needed:
         parser.error(
             f"{label} has {len(series)} values; {args.folds} folds with "
-            f"window_length={args.window_length} need at least {needed} "
+            f"window_length={longest} need at least {needed} "
             "((folds + 1) x (window_length + 1)): use fewer folds or a shorter window"
         )
     season_length = args.season_length
     if season_length is None and args.csv is None:
         season_length = 12  # the bundled airline series is monthly
-    models = architectures(args.window_length, args.epochs, season_length=season_length)
+    models = _window_models(windows, args.epochs, season_length)
     start = time.perf_counter()
     no_intervals = ""
     if args.coverage is not None:
-        models, no_intervals = _conformal(parser, args, models, len(series))
+        models, no_intervals = _conformal(parser, args, models, len(series), longest)
     try:
         table = compare(
             models,
@@ -72,7 +84,8 @@ def main(argv=None):
     except ValueError as error:
         parser.error(str(error))
     print(
-        f"{label}: {len(series)} values, window_length={args.window_length}, "
+        f"{label}: {len(series)} values, window_length="
+        f"{' and '.join(map(str, windows))}, "
         f"epochs={args.epochs}, TimeSeriesSplit(n_splits={args.folds}), "
         f"seeds={args.seeds}, wall time {time.perf_counter() - start:.1f}s"
     )
@@ -82,6 +95,11 @@ def main(argv=None):
         "MAE of naive persistence; p_value: Diebold-Mariano test against the best",
         file=sys.stdout,
     )
+    if len(windows) > 1:
+        print(
+            "Dense (K): the network on windows of K values; every row is scored on "
+            f"the same targets, each fold's values after its first {longest}"
+        )
     if args.coverage is not None:
         print(
             f"coverage, mean_width, winkler: {args.coverage:g} conformal intervals "
@@ -239,6 +257,22 @@ def architectures(
     }
 
 
+_NETWORKS = ("Dense", "SimpleRNN", "LSTM", "GRU")
+
+
+def _window_models(windows, epochs, season_length):
+    """``architectures`` for each window: the networks once per window
+    (``"Dense (24)"``), naive persistence and the classical rows once."""
+    models = architectures(windows[0], epochs, season_length=season_length)
+    if len(windows) == 1:
+        return models
+    each = {k: architectures(k, epochs, classical=False) for k in windows}
+    rows = {name: m for name, m in models.items() if name not in _NETWORKS}
+    for name in _NETWORKS:
+        rows |= {f"{name} ({k})": each[k][name] for k in windows}
+    return rows
+
+
 def _parser():
     parser = argparse.ArgumentParser(
         prog="skseq", description="Learn from sequences with Keras networks."
@@ -275,7 +309,14 @@ def _parser():
         default=None,
         help="panel: test steps per series and fold",
     )
-    command.add_argument("--window-length", type=_positive_int, default=12)
+    command.add_argument(
+        "--window-length",
+        type=_positive_int,
+        nargs="+",
+        default=[12],
+        help="steps per window (default 12); several (--window-length 12 24) "
+        "give each network one row per window, scored on the same targets",
+    )
     command.add_argument("--epochs", type=_epochs, default="auto")
     command.add_argument("--folds", type=_positive_int, default=3)
     command.add_argument(
@@ -399,7 +440,7 @@ def _forecast_command(parser, args, series, label):
     return 0
 
 
-def _conformal(parser, args, models, n_values):
+def _conformal(parser, args, models, n_values, window_length):
     """Wrap each model; hold out enough of the first fold for the coverage."""
     from skseq._intervals import n_held_out, scores_needed
     from skseq.conformal import ConformalRegressor
@@ -407,11 +448,11 @@ def _conformal(parser, args, models, n_values):
     first_train = n_values - args.folds * (n_values // (args.folds + 1))
     needed = scores_needed(args.coverage) if 0 < args.coverage < 1 else 1
     fraction = min(max(0.2, needed / first_train), 0.99)
-    if first_train - needed < args.window_length + 1:
+    if first_train - needed < window_length + 1:
         parser.error(
             f"--coverage {args.coverage:g} needs {needed} held-out values in the "
             f"first fold's {first_train} training values, leaving fewer than "
-            f"window_length + 1 = {args.window_length + 1} to fit on: use fewer "
+            f"window_length + 1 = {window_length + 1} to fit on: use fewer "
             "folds, a shorter window or a lower coverage"
         )
     # A classical model fits on the values left before the held-out ones; in

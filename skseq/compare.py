@@ -89,6 +89,10 @@ def compare(
         (the columns are left out when no model gives intervals).
         ``table.attrs["scores"]`` holds every (model, seed, fold) score and
         ``table.attrs["last_fold"]`` the last fold's targets and predictions.
+        On one series every column scores every model on the same targets:
+        a model with a longer window scores fewer per fold (the fold's first
+        ``window_length`` values only serve as inputs), so each fold keeps
+        its last targets that all models score.
         On a panel also ``mase_mean`` and ``mase_median`` (MASE per series:
         mean absolute error over its test targets, every step ahead, folds
         and seeds, divided by the mean absolute seasonal difference of the
@@ -405,6 +409,8 @@ def _scaled_error(predicted, result):
 def _summarise(tasks, results, scorer, names, horizon, dm_loss="squared"):
     rows, records, last_fold = {}, [], {}
     n_folds = max(task[2] for task in tasks) + 1
+    if "series" not in results[0]:  # one series: every model on the same targets
+        results = _common_targets(tasks, results)
     for (name, seed, fold, _, _), result in zip(tasks, results, strict=True):
         score = scorer(_Predicted(result["y_pred"]), None, result["y_true"])
         records.append({"model": name, "seed": seed, "fold": fold, "score": score})
@@ -452,6 +458,28 @@ def _summarise(tasks, results, scorer, names, horizon, dm_loss="squared"):
         for column in ("coverage", "mean_width", "winkler"):
             del table[column]
     return table
+
+
+def _common_targets(tasks, results):
+    """Each one-series result cut to its fold's last targets that all share.
+
+    Targets end together at the end of a fold; a model with a longer window
+    starts scoring later, so the shortest result of a fold sets how many
+    targets every model keeps there. Results of equal windows are unchanged.
+    """
+    common = {}
+    for (_, _, fold, _, _), result in zip(tasks, results, strict=True):
+        common[fold] = min(common.get(fold, np.inf), len(result["y_true"]))
+    kept = []
+    for (_, _, fold, _, _), result in zip(tasks, results, strict=True):
+        n = common[fold]
+        if len(result["y_true"]) > n:
+            result = {**result}
+            for key in ("y_true", "y_pred", "naive", "interval"):
+                if result[key] is not None:
+                    result[key] = result[key][len(result[key]) - n :]
+        kept.append(result)
+    return kept
 
 
 def _interval_columns(mine, y_true):

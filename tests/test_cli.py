@@ -31,6 +31,43 @@ def test_compare_prints_a_table_for_every_architecture(capsys, tmp_path):
 
 
 @pytest.mark.keras
+def test_compare_gives_each_network_a_row_per_window(tmp_path, capsys):
+    """--window-length 4 8: Dense (4) and Dense (8), the reference rows once."""
+    path = tmp_path / "data.csv"
+    pd.DataFrame({"y": np.sin(np.arange(60) / 3)}).to_csv(path, index=False)
+    args = ["compare", "--csv", str(path), "--window-length", "4", "8"]
+    assert main([*args, "--epochs", "1", "--folds", "2", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    for name in ("Dense", "SimpleRNN", "LSTM", "GRU"):
+        assert [line.split(")")[0] for line in lines if line.startswith(name)] == [
+            f"{name} (4",
+            f"{name} (8",
+        ] + (["Dense (K"] if name == "Dense" else [])  # the note under the table
+    assert sum(line.startswith("Naive ") for line in lines) == 1
+    assert "window_length=4 and 8" in out
+    assert "each fold's values after its first 8" in out
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--window-length", "12", "24", "12"], "lists 12 more than once"),
+        (
+            ["--window-length", "4", "8", "--id-column", "id"],
+            "several --window-length values are for one series",
+        ),
+    ],
+)
+def test_compare_refuses_repeated_windows_and_several_on_a_panel(
+    capsys, extra, message
+):
+    with pytest.raises(SystemExit):
+        main(["compare", *extra])
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.keras
 def test_compare_reads_a_users_csv(tmp_path, capsys):
     """--csv/--column run the comparison on the user's data."""
     path = tmp_path / "data.csv"

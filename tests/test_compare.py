@@ -156,6 +156,22 @@ def test_series_scorer_in_grid_search_matches_compare_mae(sine):
         assert score == pytest.approx(-table.loc["naive", "mae"])
 
 
+def test_rows_of_different_windows_are_scored_on_the_same_targets(sine):
+    """Every column pairs the models: each fold keeps its last shared targets."""
+    models = {"w3": _baselines(3)["naive"], "w9": _baselines(9)["naive"]}
+    table = compare(models, sine, cv=3, seeds=(0,), verbose=0)
+    columns = ["score_mean", "score_std", "mae", "rmse", "skill"]
+    # persistence does not depend on the window: the same targets, the same row
+    np.testing.assert_array_equal(table.loc["w3", columns], table.loc["w9", columns])
+    expected = []
+    for _, test in TimeSeriesSplit(3).split(sine):
+        fold = sine[test]
+        expected.extend(np.abs(np.diff(fold))[8:])  # the targets after 9 values
+    assert table.loc["w3", "mae"] == pytest.approx(np.mean(expected))
+    last = table.attrs["last_fold"]
+    np.testing.assert_array_equal(last["w3"]["y_true"], last["w9"]["y_true"])
+
+
 def _window_grid(scorer, windows=(2, 8), test_size=18):
     """Mean test scores of naive persistence over window lengths."""
     grid = GridSearchCV(
