@@ -34,7 +34,7 @@ def main(argv=None):
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "compare":
-        windows = args.window_length
+        windows = args.window_length = args.window_length or [12]
         twice = sorted({k for k in windows if windows.count(k) > 1})
         if twice:
             parser.error(f"--window-length lists {twice[0]} more than once")
@@ -56,12 +56,13 @@ def main(argv=None):
         return _forecast_command(parser, args, series, label)
     windows = args.window_length
     longest = max(windows)
-    needed = (args.folds + 1) * (longest + 1)
+    # Each fold must hold two targets after its longest window (R² needs two).
+    needed = (args.folds + 1) * (longest + 2)
     if len(series) < needed:
         parser.error(
             f"{label} has {len(series)} values; {args.folds} folds with "
             f"window_length={longest} need at least {needed} "
-            "((folds + 1) x (window_length + 1)): use fewer folds or a shorter window"
+            "((folds + 1) x (window_length + 2)): use fewer folds or a shorter window"
         )
     season_length = args.season_length
     if season_length is None and args.csv is None:
@@ -85,7 +86,7 @@ def main(argv=None):
         parser.error(str(error))
     print(
         f"{label}: {len(series)} values, window_length="
-        f"{' and '.join(map(str, windows))}, "
+        f"{'/'.join(map(str, windows))}, "
         f"epochs={args.epochs}, TimeSeriesSplit(n_splits={args.folds}), "
         f"seeds={args.seeds}, wall time {time.perf_counter() - start:.1f}s"
     )
@@ -262,8 +263,9 @@ _NETWORKS = ("Dense", "SimpleRNN", "LSTM", "GRU")
 
 def _window_models(windows, epochs, season_length):
     """``architectures`` for each window: the networks once per window
-    (``"Dense (24)"``), naive persistence and the classical rows once."""
-    models = architectures(windows[0], epochs, season_length=season_length)
+    (``"Dense (24)"``), naive persistence and the classical rows once (on
+    the shortest window, whatever the order given)."""
+    models = architectures(min(windows), epochs, season_length=season_length)
     if len(windows) == 1:
         return models
     each = {k: architectures(k, epochs, classical=False) for k in windows}
@@ -313,7 +315,8 @@ def _parser():
         "--window-length",
         type=_positive_int,
         nargs="+",
-        default=[12],
+        action="extend",
+        default=None,
         help="steps per window (default 12); several (--window-length 12 24) "
         "give each network one row per window, scored on the same targets",
     )
@@ -448,9 +451,10 @@ def _conformal(parser, args, models, n_values, window_length):
     first_train = n_values - args.folds * (n_values // (args.folds + 1))
     needed = scores_needed(args.coverage) if 0 < args.coverage < 1 else 1
     fraction = min(max(0.2, needed / first_train), 0.99)
-    if first_train - needed < window_length + 1:
+    held_out = n_held_out(fraction, first_train)
+    if first_train - held_out < window_length + 1:
         parser.error(
-            f"--coverage {args.coverage:g} needs {needed} held-out values in the "
+            f"--coverage {args.coverage:g} needs {held_out} held-out values in the "
             f"first fold's {first_train} training values, leaving fewer than "
             f"window_length + 1 = {window_length + 1} to fit on: use fewer "
             "folds, a shorter window or a lower coverage"
@@ -458,7 +462,7 @@ def _conformal(parser, args, models, n_values, window_length):
     # A classical model fits on the values left before the held-out ones; in
     # the first fold those can be fewer than its shortest series. It then
     # keeps its point row, without intervals, rather than failing the table.
-    head = first_train - n_held_out(fraction, first_train)
+    head = first_train - held_out
     wrapped, bare = {}, []
     for name, model in models.items():
         minimum = getattr(model[-1], "_min_length", None)

@@ -443,6 +443,15 @@ def _summarise(tasks, results, scorer, names, horizon, dm_loss="squared"):
             )
     else:
         squared = _paired_squared_errors(tasks, results, names, n_folds)
+        if table["score_mean"].isna().all():
+            fewest = min(len(r["y_true"]) for r in results)
+            raise ValueError(
+                f"No model has a score: the fewest test targets of a fold that "
+                f"every model scores is {fewest}, too few for the scorer (a "
+                "model with a longer window scores fewer; the first "
+                "window_length values of a fold are inputs only). Use fewer "
+                "folds or shorter windows."
+            )
         best = table["score_mean"].idxmax()
     tests = {
         name: _diebold_mariano(squared[name], squared[best], horizon) for name in names

@@ -38,11 +38,12 @@ def make_series_scorer(metric, *, greater_is_better=True, last=None, **kwargs):
         For a callable metric: whether higher values are better (if False
         the scorer returns the negated metric, as ``make_scorer`` does).
     last : int, default=None
-        Score only the last ``last`` targets of each test part (one series;
-        with ``horizon`` H, the last ``last`` windows whose H targets are
-        known). A test part with fewer targets raises a ``ValueError``
-        (in ``GridSearchCV``: a NaN score with that message as a warning).
-        None scores every target.
+        Score only the last ``last`` targets of each test part (one series,
+        in series mode; with ``horizon`` H, the last ``last`` windows whose
+        H targets are known). A test part with fewer targets raises a
+        ``ValueError`` (in ``GridSearchCV``: a NaN score with that message
+        as a warning, unless ``error_score="raise"``). None scores every
+        target; with a ``y`` given, every row is scored.
     **kwargs : dict
         Extra arguments for a callable metric.
 

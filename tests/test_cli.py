@@ -45,8 +45,22 @@ def test_compare_gives_each_network_a_row_per_window(tmp_path, capsys):
             f"{name} (8",
         ] + (["Dense (K"] if name == "Dense" else [])  # the note under the table
     assert sum(line.startswith("Naive ") for line in lines) == 1
-    assert "window_length=4 and 8" in out
+    assert "window_length=4/8" in out
     assert "each fold's values after its first 8" in out
+    from skseq.cli import _window_models
+
+    # the reference rows take the shortest window, whatever the order given
+    assert _window_models([8, 4], 1, None)["Naive"][0].window_length == 4
+
+
+def test_compare_window_lengths_extend_when_the_option_repeats():
+    from skseq.cli import _parser
+
+    args = _parser().parse_args(
+        ["compare", "--window-length", "4", "--window-length", "8"]
+    )
+    assert args.window_length == [4, 8]
+    assert _parser().parse_args(["compare"]).window_length is None  # main: [12]
 
 
 @pytest.mark.parametrize(

@@ -172,6 +172,14 @@ def test_rows_of_different_windows_are_scored_on_the_same_targets(sine):
     np.testing.assert_array_equal(last["w3"]["y_true"], last["w9"]["y_true"])
 
 
+def test_windows_that_leave_a_fold_too_few_shared_targets_are_refused():
+    """R² needs two targets; one shared target per fold is a clear error."""
+    series = np.sin(np.arange(80) / 3)  # TimeSeriesSplit(3): test folds of 20
+    models = {"w3": _baselines(3)["naive"], "w19": _baselines(19)["naive"]}
+    with pytest.raises(ValueError, match="fewest test targets of a fold that every"):
+        compare(models, series, cv=3, seeds=(0,), verbose=0)
+
+
 def _window_grid(scorer, windows=(2, 8), test_size=18):
     """Mean test scores of naive persistence over window lengths."""
     grid = GridSearchCV(
