@@ -259,17 +259,21 @@ def ridge(train, history, window_length, horizon):
 # --- parts -----------------------------------------------------------------
 
 
-def shipped(models, seeds):
+def shipped_splits():
+    """``(name, train, test, window_length)`` of each shipped series, split
+    and windowed as ``bench_quality.py`` does."""
     sys.path.insert(0, HERE)
     from bench_quality import WINDOW_LENGTHS, load_series, split_point
 
-    records = []
     for name, series in load_series().items():
-        if name not in SEASONS:
-            continue
-        split = split_point(series, name)
-        train, test = series[:split], series[split:]
-        k = WINDOW_LENGTHS[name]
+        if name in SEASONS:
+            split = split_point(series, name)
+            yield name, series[:split], series[split:], WINDOW_LENGTHS[name]
+
+
+def shipped(models, seeds):
+    records = []
+    for name, train, test, k in shipped_splits():
         for kind in models:
             for seed in seeds if is_network(kind) else [0]:
                 pred, fit_s = run(kind, train, test, k, SEASONS[name], 1, seed)

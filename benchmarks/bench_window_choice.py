@@ -24,23 +24,22 @@ Usage::
 """
 
 import argparse
-import sys
 import time
 
+import bench_classical
 import numpy as np
 from _environment import print_environment
 
-SERIES = ("airline", "co2", "sunspots", "nile")
 WAYS = ("TimeSeriesSplit(3)", "TimeSeriesSplit(2), last=k", "holdout, last")
 
 
 def searches(train, k):
     """The three ways to score the windows ``k`` and ``2k``: (cv, last)."""
+    from sklearn.model_selection import TimeSeriesSplit
+
     n = round(0.2 * len(train))
     cut = len(train) - n
     holdout = [(np.arange(cut), np.arange(cut - 2 * k, len(train)))]
-    from sklearn.model_selection import TimeSeriesSplit
-
     return {
         WAYS[0]: (TimeSeriesSplit(3), None),
         WAYS[1]: (TimeSeriesSplit(2, test_size=3 * k), k),
@@ -48,21 +47,10 @@ def searches(train, k):
     }
 
 
-def pipeline(k, seed):
-    from sklearn.pipeline import Pipeline
-
-    from skseq import DenseRegressor, SequenceWindower
-
-    return Pipeline(
-        [("window", SequenceWindower(k)), ("model", DenseRegressor(random_state=seed))]
-    )
-
-
 def test_error(train, test, k, seed):
     """One-step MAE on ``test`` of the window ``k`` fitted on all of ``train``."""
-    pipe = pipeline(k, seed).fit(train)
-    forecasts = np.asarray(pipe.predict(np.concatenate([train[-k:], test])))[:-1]
-    return float(np.mean(np.abs(forecasts - test)))
+    pred, _ = bench_classical.run("dense", train, test, k, None, 1, seed)
+    return float(np.mean(np.abs(pred[:-1, 0] - test)))
 
 
 def main(argv=None):
@@ -72,11 +60,9 @@ def main(argv=None):
     import warnings
 
     from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import Pipeline
 
-    sys.path.insert(0, __file__.rsplit("/", 1)[0])
-    from bench_quality import WINDOW_LENGTHS, load_series, split_point
-
-    from skseq import make_series_scorer
+    from skseq import SequenceWindower, make_series_scorer
 
     start = time.perf_counter()
     print_environment()
@@ -86,20 +72,16 @@ def main(argv=None):
     print(header + "".join(f"  {w:>27}" for w in WAYS))
     right = dict.fromkeys(WAYS, 0)
     rows = 0
-    for name, series in load_series().items():
-        if name not in SERIES:
-            continue
-        split = split_point(series, name)
-        train, test = series[:split], series[split:]
-        k = WINDOW_LENGTHS[name]
+    for name, train, test, k in bench_classical.shipped_splits():
         for seed in range(args.seeds):
             errors = {w: test_error(train, test, w, seed) for w in (k, 2 * k)}
             best = min(errors, key=errors.get)
             cells = []
             for way, (cv, last) in searches(train, k).items():
                 scoring = make_series_scorer("neg_mean_absolute_error", last=last)
+                dense = bench_classical.make_model("dense", None, 1, seed)
                 search = GridSearchCV(
-                    pipeline(k, seed),
+                    Pipeline([("window", SequenceWindower(k)), ("model", dense)]),
                     {"window__window_length": [k, 2 * k]},
                     cv=cv,
                     scoring=scoring,

@@ -187,13 +187,13 @@ class _SeriesScorer:
         if y is not None:
             return self.base(estimator, X, y, **kwargs)
         y_true, y_pred, _, panel = _predictions(estimator, X)
-        if self.last is not None and panel:
-            raise ValueError(
-                "make_series_scorer(last=...) scores one series; on a panel, "
-                "PanelTimeSeriesSplit gives each test part its history, so every "
-                "window length is scored on the same targets without it."
-            )
         if self.last is not None:
+            if panel:
+                raise ValueError(
+                    "make_series_scorer(last=...) scores one series; on a panel, "
+                    "PanelTimeSeriesSplit gives each test part its history, so "
+                    "every window length is scored on the same targets without it."
+                )
             if len(y_true) < self.last:
                 raise ValueError(
                     f"last={self.last}: the test part has only {len(y_true)} "
