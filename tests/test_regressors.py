@@ -72,6 +72,21 @@ def test_parameters_reach_the_keras_model(windows):
     assert len(rnn.history_["loss"]) == FAST["epochs"]
 
 
+def test_go_backwards_reads_each_window_newest_step_first(windows):
+    """go_backwards=True is the same network fed each window reversed, and
+    only the first of stacked layers reverses (the next reads its output)."""
+    X, y = windows
+    params = {**FAST, "scaling": None, "ridge_weight": 0.0, "random_state": 3}
+    back = RNNRegressor("lstm", (4, 3), go_backwards=True, **params).fit(X, y)
+    flipped = RNNRegressor("lstm", (4, 3), **params).fit(X[:, ::-1], y)
+    np.testing.assert_allclose(
+        back.predict(X), flipped.predict(X[:, ::-1]), rtol=1e-5, atol=1e-6
+    )
+    layers = [la for la in back.model_.layers if type(la).__name__ == "LSTM"]
+    assert [la.go_backwards for la in layers] == [True, False]
+    assert not np.allclose(back.predict(X), flipped.predict(X), atol=1e-4)
+
+
 def test_routed_optimizer_parameters_are_used(windows):
     """optimizer__<name> reaches the optimizer and survives set_params."""
     X, y = windows
@@ -289,6 +304,7 @@ def test_invalid_dense_parameters_fail_at_fit(params, message, windows):
         ({"units": (4, 0)}, "'units' parameter"),
         ({"units": True}, "'units' parameter"),
         ({"recurrent_dropout": -0.1}, "'recurrent_dropout' parameter"),
+        ({"go_backwards": "yes"}, "'go_backwards' parameter"),
     ],
 )
 def test_invalid_rnn_parameters_fail_at_fit(params, message, windows):

@@ -47,6 +47,16 @@ class RNNRegressor(_SequenceRegressorBase):
         Fraction of the inputs of each recurrent layer dropped in training.
     recurrent_dropout : float, default=0.0
         Fraction of the recurrent state dropped in training.
+    go_backwards : bool, default=False
+        Read each window from its newest step back to its oldest (Keras's
+        ``go_backwards``, on the first recurrent layer), so that the state
+        the output reads last holds the oldest lags, the value one season
+        back among them. Measured one step ahead with the default
+        ``"last+level"`` scaling (README, "Reading order"): an LSTM 7%
+        better on the airline series and level on M3 and Nile, but 3% worse
+        on sunspots and 1% worse 18 steps ahead on M3; a GRU 10% better on
+        airline, 8% worse on sunspots. So the default keeps the window's
+        order.
     horizon : int, default=1
         Steps ahead predicted from each window. In series mode the targets
         of a window are the next ``horizon`` values and ``predict`` returns
@@ -179,6 +189,7 @@ class RNNRegressor(_SequenceRegressorBase):
         "units": [tuple, list, Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "recurrent_dropout": [Interval(Real, 0, 1, closed="left")],
+        "go_backwards": ["boolean"],
     }
 
     def __init__(
@@ -188,6 +199,7 @@ class RNNRegressor(_SequenceRegressorBase):
         *,
         dropout=0.0,
         recurrent_dropout=0.0,
+        go_backwards=False,
         horizon=1,
         epochs="auto",
         batch_size=32,
@@ -225,6 +237,7 @@ class RNNRegressor(_SequenceRegressorBase):
                 recurrent_dropout=self.recurrent_dropout,
                 return_sequences=position < len(sizes) - 1,
                 unroll=_unroll(window_length),
+                go_backwards=self.go_backwards and position == 0,
             )
             for position, units in enumerate(sizes)
         ]
