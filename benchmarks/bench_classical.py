@@ -126,7 +126,7 @@ def chosen_window(kind, train, seed):
     return CHOSEN.get((split_window(kind, 0)[0], seed, train.tobytes()))
 
 
-# @window_length=guide: the user guide's window ("Choosing the window"): two
+# @window_length=guide: the user guide's window ("Scoring in series mode"): two
 # seasons where the training part holds at least this many seasons (windows
 # of two seasons then leave six seasons of targets), else one season and one
 # step; a series without a season keeps the protocol's window.
