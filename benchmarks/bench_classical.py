@@ -105,25 +105,29 @@ def split_window(kind, window_length):
     for setting in settings:
         name, _, value = setting.partition("=")
         if name == "window_length":
-            candidates = tuple(
-                k
-                if k == "guide"
-                else window_length * int(k[1:])
-                if k.startswith("x")
-                else int(k)
-                for k in value.split("|")
-            )
+            candidates = tuple(_candidate(k, window_length) for k in value.split("|"))
         else:
             rest.append(setting)
     return "@".join([base, *rest]), candidates
 
 
-CHOSEN = {}  # (kind, seed, training values) -> the window chosen for them
+def _candidate(token, window_length):
+    """``"24"`` -> 24, ``"x2"`` -> twice the protocol's window, ``"guide"`` kept."""
+    if token == "guide":
+        return token
+    if token.startswith("x"):
+        return window_length * int(token[1:])
+    return int(token)
+
+
+# (model as named, seed, training values) -> the window chosen or guided for
+# them; the name keeps its window setting, so a plain model is never listed.
+CHOSEN = {}
 
 
 def chosen_window(kind, train, seed):
-    """The window ``choose_window`` chose for these, or None."""
-    return CHOSEN.get((split_window(kind, 0)[0], seed, train.tobytes()))
+    """The window ``choose_window`` or the guide gave these, or None."""
+    return CHOSEN.get((kind, seed, train.tobytes()))
 
 
 # @window_length=guide: the user guide's window ("Scoring in series mode"): two
@@ -141,16 +145,16 @@ def guide_window(n_train, season, window_length):
     return 2 * season if n_train >= GUIDE_SEASONS * season else season + 1
 
 
-def choose_window(kind, train, candidates, season, seed):
+def choose_window(key, kind, train, candidates, season, seed):
     """``@window_length=12|24``: the candidate whose one-step model, fitted on
     the first 80% of ``train``, has the lowest MAE on its last 20% (the same
-    targets for every candidate); the seconds those fits took.
+    targets for every candidate); the seconds those fits took. The choice
+    is kept in ``CHOSEN`` under ``key``.
 
     Only training values are used, so the choice is one a user could make.
     One choice per series, model and seed: the horizon-18 model of M3 reuses
     the one-step choice (its 18 steps do not fit in the training tail).
     """
-    key = (kind, seed, train.tobytes())
     if key in CHOSEN:
         return CHOSEN[key], 0.0
     split = int(round(0.8 * len(train)))
@@ -237,13 +241,16 @@ def run(kind, train, later, window_length, season, horizon, seed):
     Returns the predictions (one row per window; the first forecasts what
     follows ``train``) and the fit time in seconds.
     """
+    key = (kind, seed, train.tobytes())
     kind, candidates = split_window(kind, window_length)
-    protocol, (window_length, choosing) = window_length, (candidates[0], 0.0)
     if candidates == ("guide",):
-        window_length = guide_window(len(train), season, protocol)
-        CHOSEN[(kind, seed, train.tobytes())] = window_length
-    elif len(candidates) > 1:
-        window_length, choosing = choose_window(kind, train, candidates, season, seed)
+        CHOSEN[key] = guide_window(len(train), season, window_length)
+        candidates = (CHOSEN[key],)
+    window_length, choosing = candidates[0], 0.0
+    if len(candidates) > 1:
+        window_length, choosing = choose_window(
+            key, kind, train, candidates, season, seed
+        )
     history = np.concatenate([train[-window_length:], later])
     if kind == "ridge":
         pred, elapsed = ridge(train, history, window_length, horizon)

@@ -205,6 +205,10 @@ def _load_panel(args):
     return frame, windower, f"{args.csv} [{args.column or 'target'}]"
 
 
+# The networks of every comparison, by row name: Dense, or the recurrent cell.
+_NETWORKS = {"Dense": None, "SimpleRNN": "simple", "LSTM": "lstm", "GRU": "gru"}
+
+
 def architectures(
     window_length=12, epochs="auto", windower=None, season_length=None, classical=True
 ):
@@ -245,10 +249,10 @@ def architectures(
         regressors["ARIMA"] = ARIMARegressor(season_length)
         regressors["Theta"] = ThetaRegressor(season_length)
     regressors |= {
-        "Dense": DenseRegressor(epochs=epochs),
-        "SimpleRNN": RNNRegressor(cell="simple", epochs=epochs),
-        "LSTM": RNNRegressor(cell="lstm", epochs=epochs),
-        "GRU": RNNRegressor(cell="gru", epochs=epochs),
+        name: DenseRegressor(epochs=epochs)
+        if cell is None
+        else RNNRegressor(cell=cell, epochs=epochs)
+        for name, cell in _NETWORKS.items()
     }
     if windower is None:
         windower = SequenceWindower(window_length)
@@ -256,9 +260,6 @@ def architectures(
         name: Pipeline([("window", clone(windower)), ("model", reg)])
         for name, reg in regressors.items()
     }
-
-
-_NETWORKS = ("Dense", "SimpleRNN", "LSTM", "GRU")
 
 
 def _window_models(windows, epochs, season_length):
@@ -388,7 +389,7 @@ def _add_forecast_command(commands):
     command.add_argument("--plot", help="write a picture of the forecast (PNG)")
 
 
-_FORECAST_MODELS = ["Naive", "SeasonalNaive", "Dense", "SimpleRNN", "LSTM", "GRU"]
+_FORECAST_MODELS = ["Naive", "SeasonalNaive", *_NETWORKS]
 
 
 def _forecast_command(parser, args, series, label):
