@@ -62,11 +62,19 @@ def test_parameters_reach_the_keras_model(windows):
     assert hidden[0].activation.__name__ == "tanh"
     rnn = RNNRegressor("gru", (6, 4), learning_rate=0.02, clipnorm=1.0, **FAST)
     rnn.fit(X, y)
-    kinds = [type(layer).__name__ for layer in rnn.model_.layers]
-    # The default "+level" scaling joins the level before the output layer.
-    assert [k for k in kinds if k in ("GRU", "Dense")] == ["GRU", "GRU", "Dense"]
-    grus = [layer for layer in rnn.model_.layers if type(layer).__name__ == "GRU"]
-    assert grus[0].return_sequences and not grus[1].return_sequences
+    grus = {la.name: la for la in rnn.model_.layers if type(la).__name__ == "GRU"}
+    # Two members of two stacked layers each (one reading each way), every
+    # one with its own output layer, after which the level joins.
+    assert sorted(grus) == [
+        f"{member}_gru_{position}"
+        for member in ("backward", "forward")
+        for position in (0, 1)
+    ]
+    for member in ("forward", "backward"):
+        first, second = grus[f"{member}_gru_0"], grus[f"{member}_gru_1"]
+        assert first.return_sequences and not second.return_sequences
+        assert (first.units, second.units) == (6, 4)
+        assert rnn.model_.get_layer(f"{member}_output").units == 1
     assert float(rnn.model_.optimizer.learning_rate) == pytest.approx(0.02)
     assert rnn.model_.optimizer.clipnorm == 1.0
     assert len(rnn.history_["loss"]) == FAST["epochs"]
@@ -85,6 +93,72 @@ def test_go_backwards_reads_each_window_newest_step_first(windows):
     layers = [la for la in back.model_.layers if type(la).__name__ == "LSTM"]
     assert [la.go_backwards for la in layers] == [True, False]
     assert not np.allclose(back.predict(X), flipped.predict(X), atol=1e-4)
+
+
+def _member_forecasts(est, X):
+    """Each member's forecast in the user's units, from the fitted network."""
+    import keras
+
+    forecasts = []
+    for member in ("forward", "backward"):
+        output = est.model_.get_layer(f"{member}_output").output
+        net = keras.Model(est.model_.inputs, output)
+        scaled = net.predict(est._scaler.transform(X), verbose=0)
+        forecasts.append(est._scaler.inverse_targets(scaled, X).ravel())
+    return forecasts
+
+
+def test_go_backwards_auto_averages_two_readings_on_one_series(windows):
+    """By default on one series with a scaling the network has two members,
+    one reading each window oldest first and one newest first, and forecasts
+    their mean; the lesson's scaling=None keeps one network reading forward."""
+    X, y = windows
+    params = {**FAST, "ridge_weight": 0.0}
+    est = RNNRegressor("lstm", 4, **params).fit(X, y)
+    assert est.go_backwards == "auto" and est.go_backwards_ == "both"
+    lstms = {la.name: la for la in est.model_.layers if type(la).__name__ == "LSTM"}
+    assert {n: la.go_backwards for n, la in lstms.items()} == {
+        "forward_lstm_0": False,
+        "backward_lstm_0": True,
+    }
+    forward, backward = _member_forecasts(est, X)
+    assert np.abs(forward - backward).max() > 1e-4  # two different networks
+    np.testing.assert_allclose(est.predict(X), (forward + backward) / 2, rtol=1e-5)
+    assert clone(est).go_backwards == "auto"
+    cases = [(False, False, 1), (True, True, 1), ("both", "both", 2)]
+    for value, resolved, n_lstm in cases:
+        one = RNNRegressor("lstm", 4, go_backwards=value, **params).fit(X, y)
+        layers = [la for la in one.model_.layers if type(la).__name__ == "LSTM"]
+        assert one.go_backwards_ == resolved and len(layers) == n_lstm
+    lesson = RNNRegressor("lstm", 4, scaling=None, **params).fit(X, y)
+    assert lesson.go_backwards_ is False
+    assert len([la for la in lesson.model_.layers if type(la).__name__ == "LSTM"]) == 1
+
+
+def test_the_two_readings_are_trained_each_on_its_own(windows):
+    """Each member is fitted to the targets on its own (not their mean): a
+    forward member trains exactly the same whatever the backward one holds."""
+    import pickle
+
+    X, y = windows
+    params = {**FAST, "epochs": 1, "shuffle": False, "ridge_weight": 0.0}
+    est = RNNRegressor("gru", 4, go_backwards="both", **params).fit(X, y)
+    other = pickle.loads(pickle.dumps(est))
+    output = other.model_.get_layer("backward_output")
+    kernel, bias = output.get_weights()
+    output.set_weights([3 * kernel + 1, bias - 2])  # another backward member
+    for model in (est, other):
+        model.partial_fit(X, y)
+    for name in ("forward_gru_0", "forward_output"):
+        for a, b in zip(
+            est.model_.get_layer(name).get_weights(),
+            other.model_.get_layer(name).get_weights(),
+            strict=True,
+        ):
+            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    backward = [m.model_.get_layer("backward_output") for m in (est, other)]
+    kernels = [layer.get_weights()[0] for layer in backward]
+    assert np.abs(kernels[0] - kernels[1]).max() > 0.1
 
 
 def test_routed_optimizer_parameters_are_used(windows):
@@ -305,6 +379,7 @@ def test_invalid_dense_parameters_fail_at_fit(params, message, windows):
         ({"units": True}, "'units' parameter"),
         ({"recurrent_dropout": -0.1}, "'recurrent_dropout' parameter"),
         ({"go_backwards": "yes"}, "'go_backwards' parameter"),
+        ({"go_backwards": 1}, "'go_backwards' parameter"),
     ],
 )
 def test_invalid_rnn_parameters_fail_at_fit(params, message, windows):

@@ -32,7 +32,7 @@ from skseq._scaling import METHODS as SCALING_METHODS
 from skseq._scaling import WindowScaler, flat_windows
 from skseq._series import SeriesRegressorMixin
 from skseq._validation import reject_bool_params
-from skseq.regressors._layers import build_network
+from skseq.regressors._layers import build_network, n_members
 from skseq.regressors._ridge import RidgeForecast
 from skseq.regressors._training import (
     TrainingPlan,
@@ -211,13 +211,10 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
             self._scaler = WindowScaler(method, data.n_known)
             self._scaler.fit(data.windows, targets)
             self._y_ndim = data.y.ndim
-        elif (
-            data.y.ndim != self._y_ndim
-            or targets.shape[1] != self.model_.output_shape[-1]
-        ):
+        elif data.y.ndim != self._y_ndim or targets.shape[1] != self._n_outputs():
             raise ValueError(
                 "Continuing training needs targets shaped as in the first fit "
-                f"({self.model_.output_shape[-1]} column(s)); got y of shape "
+                f"({self._n_outputs()} column(s)); got y of shape "
                 f"{data.y.shape}: horizon and y must not change between partial_fit "
                 "or warm_start calls."
             )
@@ -243,7 +240,7 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
                 self.model_ = build_network(
                     (window_length, self._scaler.n_inputs(n_channels)),
                     self._scaler.n_level(n_channels),
-                    self._body(window_length),
+                    self._bodies(window_length, at_reference),
                     targets.shape[1],
                     data.n_known,
                     self._output_init(at_reference),
@@ -282,6 +279,14 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
             weight = auto_ridge_weight(data.n_windows) if at_reference else 0.0
         self.ridge_weight_ = float(weight)
         self._ridge = RidgeForecast(data.n_known).fit(data) if weight > 0 else None
+
+    def _n_outputs(self):
+        """Columns the fitted network forecasts (each member's, if several)."""
+        return self.model_.output_shape[-1] // n_members(self.model_)
+
+    def _bodies(self, window_length, at_reference):
+        """The network's members, ``[(name prefix, body layers)]``: one here."""
+        return [("", self._body(window_length))]
 
     def _output_init(self, at_reference):
         """The output layer's initializer (``at_reference``: the network is to

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from skseq._keras import keras
 from skseq._scaling import ArrayOps, ScalingStats, scale_targets, scale_windows
 from skseq.regressors._adam import fused_adam
+from skseq.regressors._layers import n_members
 
 
 class GraphSpec(NamedTuple):
@@ -77,6 +78,7 @@ class TrainingGraph:
         self.seeds = seeds
         self.lock = threading.Lock()
         self.loss_fn = _loss_function(model.loss)
+        self.members = n_members(model)
         model.optimizer.build(model.trainable_variables)
         self.apply_gradients = fused_adam(model.optimizer, tf) or model.optimizer.apply
         scalar = tf.TensorSpec([], tf.int32)
@@ -100,6 +102,8 @@ class TrainingGraph:
         return tf.cast(scaled_x, tf.float32), tf.cast(scaled_y, tf.float32)
 
     def per_sample_loss(self, xb, yb, training):
+        if self.members > 1:  # each member is fitted to the targets
+            yb = self.tf.tile(yb, [1, self.members])
         return self.loss_fn(yb, self.model(xb, training=training))
 
     def loss(self, data, index):

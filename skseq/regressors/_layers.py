@@ -23,9 +23,16 @@ def check_layer_sizes(estimator, name):
 
 
 def build_network(
-    window_shape, n_level, body, n_outputs, n_known=0, output_init="glorot_uniform"
+    window_shape, n_level, bodies, n_outputs, n_known=0, output_init="glorot_uniform"
 ):
     """A network on windows: ``body`` layers, then a linear output layer.
+
+    ``bodies`` is a list of ``(prefix, layers)``, one per member: with one
+    member the network is that body and its output layer; with several,
+    each member reads the same inputs through its own layers (named with its
+    prefix) to an output layer of its own, and the network returns every
+    member's outputs side by side (:class:`MemberOutputs`; training fits each
+    member to the targets, prediction averages them).
 
     ``output_init`` initializes the output layer's weights (Keras's default,
     or ``"zeros"``: the network starts by forecasting the scaling's
@@ -40,17 +47,41 @@ def build_network(
     recurrent gates or hidden units, where levels beyond those seen in
     training would distort everything else.
     """
-    output = keras.layers.Dense(n_outputs, kernel_initializer=output_init)
-    if not n_level and not n_known:
-        return keras.Sequential([keras.Input(window_shape), *body, output])
+    if len(bodies) == 1 and not n_level and not n_known:
+        output = keras.layers.Dense(n_outputs, kernel_initializer=output_init)
+        return keras.Sequential([keras.Input(window_shape), *bodies[0][1], output])
     inputs = keras.Input(window_shape)
     n_values = window_shape[1] - n_level - n_known
-    hidden = ChannelSlice(0, n_values)(inputs)
-    for layer in body:
-        hidden = layer(hidden)
-    extra = ChannelSlice(n_values, window_shape[1], last_step=True)(inputs)
-    joined = keras.layers.Concatenate()([hidden, extra])
-    return keras.Model(inputs, output(joined))
+    values = ChannelSlice(0, n_values)(inputs)
+    extra = None
+    if n_level or n_known:
+        extra = ChannelSlice(n_values, window_shape[1], last_step=True)(inputs)
+    outputs = []
+    for prefix, body in bodies:
+        hidden = values
+        for layer in body:
+            hidden = layer(hidden)
+        if extra is not None:
+            hidden = keras.layers.Concatenate()([hidden, extra])
+        name = f"{prefix}output" if prefix else None
+        output = keras.layers.Dense(
+            n_outputs, kernel_initializer=output_init, name=name
+        )
+        outputs.append(output(hidden))
+    if len(outputs) == 1:
+        return keras.Model(inputs, outputs[0])
+    return keras.Model(inputs, MemberOutputs()(outputs))
+
+
+def n_members(model):
+    """How many members' outputs ``model`` returns side by side (1: a plain network)."""
+    last = model.layers[-1]
+    return len(last.input) if isinstance(last, MemberOutputs) else 1
+
+
+@keras.saving.register_keras_serializable(package="skseq")
+class MemberOutputs(keras.layers.Concatenate):
+    """The outputs of a network's members, side by side: (n, members * n_outputs)."""
 
 
 @keras.saving.register_keras_serializable(package="skseq")

@@ -23,6 +23,7 @@ import numpy as np
 from skseq._keras import keras
 from skseq.regressors._graph import GraphData, GraphSpec
 from skseq.regressors._graph_cache import forward_function, training_graph
+from skseq.regressors._layers import n_members
 
 # Predictions run in batches of exactly this many rows (the last one
 # padded): float32 kernels choose their blocking by batch size, so a window's
@@ -179,9 +180,11 @@ def predict_model(model, X, scaler):
     """Return the model's outputs in the user's units, float64, (n, n_outputs).
 
     Windows are scaled batch by batch, so long inputs (a view of a series)
-    are never scaled, and so copied, as a whole.
+    are never scaled, and so copied, as a whole. A network of several
+    members (``go_backwards="both"``) forecasts their mean.
     """
     outputs = []
+    members = n_members(model)
     with forward_function(model) as forward:
         for start in range(0, len(X), _PREDICT_BATCH):
             windows = X[start : start + _PREDICT_BATCH]
@@ -191,6 +194,8 @@ def predict_model(model, X, scaler):
                 shape = (_PREDICT_BATCH - n_rows, *batch.shape[1:])
                 batch = np.concatenate([batch, np.zeros(shape, np.float32)])
             scaled = np.asarray(forward(batch))[:n_rows]
+            if members > 1:  # the forecast is the members' mean
+                scaled = scaled.reshape(n_rows, members, -1).mean(axis=1)
             outputs.append(scaler.inverse_targets(scaled, windows))
     return np.concatenate(outputs)
 
@@ -199,6 +204,7 @@ def _train_with_fit(model, data, scaler, plan):
     windows = data.windows
     X = scaler.transform(windows)
     targets = scaler.transform_targets(data.targets, windows)
+    targets = np.tile(targets, (1, n_members(model)))  # each member fits them
     train, val = plan.train_index, plan.val_index
     callbacks = list(plan.callbacks or [])
     validation = None
