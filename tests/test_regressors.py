@@ -111,7 +111,8 @@ def _member_forecasts(est, X):
 def test_go_backwards_auto_averages_two_readings_on_one_series(windows):
     """By default on one series with a scaling the network has two members,
     one reading each window oldest first and one newest first, and forecasts
-    their mean; the lesson's scaling=None keeps one network reading forward."""
+    their mean; the lesson's scaling=None and long series keep one network
+    reading forward."""
     X, y = windows
     params = {**FAST, "ridge_weight": 0.0}
     est = RNNRegressor("lstm", 4, **params).fit(X, y)
@@ -133,6 +134,11 @@ def test_go_backwards_auto_averages_two_readings_on_one_series(windows):
     lesson = RNNRegressor("lstm", 4, scaling=None, **params).fit(X, y)
     assert lesson.go_backwards_ is False
     assert len([la for la in lesson.model_.layers if type(la).__name__ == "LSTM"]) == 1
+    # Beyond 512 training windows one network reads forward.
+    long = make_pipeline(SequenceWindower(5), RNNRegressor("lstm", 4, **params))
+    for n_values, resolved in [(517, "both"), (518, False)]:
+        long.fit(np.sin(np.arange(n_values) / 3))  # n_values - 5 windows
+        assert long[-1].go_backwards_ == resolved
 
 
 def test_the_two_readings_are_trained_each_on_its_own(windows):

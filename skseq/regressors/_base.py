@@ -240,7 +240,7 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
                 self.model_ = build_network(
                     (window_length, self._scaler.n_inputs(n_channels)),
                     self._scaler.n_level(n_channels),
-                    self._bodies(window_length, at_reference),
+                    self._bodies(window_length, at_reference, data.n_windows),
                     targets.shape[1],
                     data.n_known,
                     self._output_init(at_reference),
@@ -284,7 +284,7 @@ class _SequenceRegressorBase(SeriesRegressorMixin, KerasRegressor):
         """Columns the fitted network forecasts (each member's, if several)."""
         return self.model_.output_shape[-1] // n_members(self.model_)
 
-    def _bodies(self, window_length, at_reference):
+    def _bodies(self, window_length, at_reference, n_windows):
         """The network's members, ``[(name prefix, body layers)]``: one here."""
         return [("", self._body(window_length))]
 
