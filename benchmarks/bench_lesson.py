@@ -124,6 +124,9 @@ def fit_skseq(kind, seed, epochs, scaling):
             batch_size=1,
             scaling=scaling,
             learning_rate=LESSON_LEARNING_RATE,
+            # the lesson's one network, reading forward, with any scaling (on
+            # one series with a scaling the default reads both ways)
+            go_backwards=False,
             random_state=seed,
         )
     pipe = Pipeline(
