@@ -650,6 +650,7 @@ def test_rnn_starts_mirrored_from_the_reference_forecast(sine, cell, units):
         5, id_column="unique_id", time_column="ds", target_column="y"
     )
     panel = make_pipeline(panel_windower, rnn(learning_rate=1e-9)).fit(make_panel())
+    assert panel[-1].go_backwards_ is False  # a panel: one network, reading forward
     layers = panel[-1].model_.layers
     half = [la for la in layers if isinstance(la, keras.layers.RNN)][-1].cell.units // 2
     kernel = layers[-1].get_weights()[0]
