@@ -4,7 +4,7 @@ Each case runs ``tests/_environment_check.py`` in a fresh interpreter, with
 ``TF_CPP_MIN_LOG_LEVEL`` unset or set as a user's shell might hold it; the
 same seeded fit runs in every one, so together they also check that a
 ``random_state`` gives the same predictions across processes. Every run
-imports TensorFlow (5-9 s, more with workers), so there are four of them and
+imports TensorFlow (5-9 s, more with workers), so there are five of them and
 each answers all the questions asked of its setting.
 """
 
@@ -36,10 +36,11 @@ _TENSORFLOW_LINE = re.compile(
 # Worker processes import TensorFlow again (5-9 s each), so workers start in
 # one run only, with a setting skseq used to leave alone ("3" is kept as the
 # user's level; "" is read as unset and checked in the main process).
-_WORKERS = {_UNSET: (), "": (), "3": ("loky", "dask"), "0": ()}
+_WORKERS = {_UNSET: (), "": (), "1": (), "3": ("loky", "dask"), "0": ()}
 _QUIET = [
     _UNSET,
     pytest.param("", marks=pytest.mark.slow),
+    pytest.param("1", marks=pytest.mark.slow),
     pytest.param("3", marks=pytest.mark.slow),
 ]
 
