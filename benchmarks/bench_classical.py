@@ -36,7 +36,9 @@ protocol's window (12 and 24 on M3 and airline, 5 and 10 on nile).
 ``@window_length=guide`` applies the user guide's rule with no choice:
 two seasons where the training part holds at least ``GUIDE_SEASONS`` (8)
 seasons, else one season and one step (24 on airline and co2, 13 on M3);
-sunspots and nile keep the protocol's window.
+sunspots and nile keep the protocol's window. ``@window_length=season+1``
+gives every seasonal series one season and one step (13 on the monthly
+series), the others the protocol's window.
 
 Usage (each part well under 6 minutes on 2 cores, except as noted)::
 
@@ -112,8 +114,9 @@ def split_window(kind, window_length):
 
 
 def _candidate(token, window_length):
-    """``"24"`` -> 24, ``"x2"`` -> twice the protocol's window, ``"guide"`` kept."""
-    if token == "guide":
+    """``"24"`` -> 24, ``"x2"`` -> twice the protocol's window; the rules
+    ``"guide"`` and ``"season+1"`` kept (``run`` resolves them per series)."""
+    if token in RULES:
         return token
     if token.startswith("x"):
         return window_length * int(token[1:])
@@ -143,6 +146,17 @@ def guide_window(n_train, season, window_length):
     if not season:
         return window_length
     return 2 * season if n_train >= GUIDE_SEASONS * season else season + 1
+
+
+def season_step_window(n_train, season, window_length):
+    """``@window_length=season+1``: one season and one step (13 on monthly
+    series: the lags a seasonal difference of the last step needs); a series
+    without a season keeps the protocol's window."""
+    return season + 1 if season else window_length
+
+
+# Windows given by a rule per series rather than a number.
+RULES = {"guide": guide_window, "season+1": season_step_window}
 
 
 def choose_window(key, kind, train, candidates, season, seed):
@@ -243,8 +257,8 @@ def run(kind, train, later, window_length, season, horizon, seed):
     """
     key = (kind, seed, train.tobytes())
     kind, candidates = split_window(kind, window_length)
-    if candidates == ("guide",):
-        CHOSEN[key] = guide_window(len(train), season, window_length)
+    if len(candidates) == 1 and candidates[0] in RULES:
+        CHOSEN[key] = RULES[candidates[0]](len(train), season, window_length)
         candidates = (CHOSEN[key],)
     window_length, choosing = candidates[0], 0.0
     if len(candidates) > 1:
