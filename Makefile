@@ -45,6 +45,13 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_classical.py shipped --seeds 3
 	$(BIN)/python benchmarks/bench_classical.py m3 --models classical
 	$(BIN)/python benchmarks/bench_classical.py m3 --models networks --seeds 1
+	$(BIN)/python benchmarks/bench_classical.py shipped --seeds 3 \
+		--models 'ridge,dense,lstm,gru@window_length=season+1'
+	$(BIN)/python benchmarks/bench_classical.py m3 --seeds 1 \
+		--models 'ridge,dense,lstm,gru@window_length=season+1'
+	$(BIN)/python benchmarks/bench_classical.py m3long --models classical
+	$(BIN)/python benchmarks/bench_classical.py m3long --seeds 1 \
+		--models 'ridge,dense,lstm,gru@window_length=season+1'
 	$(BIN)/python benchmarks/bench_classical.py report
 
 clean:
