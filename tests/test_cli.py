@@ -4,12 +4,14 @@ The datasets are tested in test_datasets.py; ``python -m skseq compare --help``
 (answered without TensorFlow) in test_windowing.py's light-path check.
 """
 
+import importlib.util
+
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.pipeline import Pipeline
 
-from skseq.cli import main
+from skseq.cli import architectures, main
 
 
 @pytest.mark.keras
@@ -264,3 +266,18 @@ def test_panel_options_need_a_csv_and_a_regular_time_column(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["compare", "--csv", str(path), "--id-column", "id", "--time-column", "t"])
     assert "holds neither integers nor dates" in capsys.readouterr().err
+
+
+@pytest.mark.keras
+def test_compare_leaves_the_classical_rows_out_without_statsmodels(monkeypatch):
+    """Without the stats extra, compare's rows are naive and the networks."""
+    find_spec = importlib.util.find_spec
+
+    def without_statsmodels(name, *args):
+        return None if name == "statsmodels" else find_spec(name, *args)
+
+    monkeypatch.setattr(importlib.util, "find_spec", without_statsmodels)
+    rows = architectures(6, 2, season_length=12)
+    assert set(rows) == {"Naive", "Dense", "SimpleRNN", "LSTM", "GRU"}
+    monkeypatch.undo()
+    assert {"ETS", "ARIMA", "Theta"} <= set(architectures(6, 2, season_length=12))
