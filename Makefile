@@ -47,10 +47,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_classical.py m3 --models networks --seeds 1
 	$(BIN)/python benchmarks/bench_classical.py shipped --seeds 3 \
 		--models 'ridge,dense,lstm,gru@window_length=season+1'
-	$(BIN)/python benchmarks/bench_classical.py m3 --seeds 1 \
+	$(BIN)/python benchmarks/bench_classical.py m3 --seeds 3 \
 		--models 'ridge,dense,lstm,gru@window_length=season+1'
 	$(BIN)/python benchmarks/bench_classical.py m3long --models classical
-	$(BIN)/python benchmarks/bench_classical.py m3long --seeds 1 \
+	$(BIN)/python benchmarks/bench_classical.py m3long --seeds 3 \
 		--models 'ridge,dense,lstm,gru@window_length=season+1'
 	$(BIN)/python benchmarks/bench_classical.py report
 
